@@ -1,0 +1,120 @@
+"""gladnet-enhance: brighten low-light photos with GLADNet.
+
+    gladnet-enhance photos/ --output-dir enhanced/
+    gladnet-enhance 'shots/*.dng' --suffix _glad --bits 16 --format tif
+
+Inputs are files, folders (with --recursive, their subfolders too) and glob patterns. An input or
+an existing output is never overwritten without --overwrite; each output is written atomically.
+Alpha channels are dropped; EXIF orientation is applied. Exit status 1 when any file failed.
+"""
+import argparse
+import glob
+import os
+import sys
+
+from tqdm import tqdm
+
+from gladnet_tf import imageio, montage
+from gladnet_tf.atomic import OutputExistsError
+from gladnet_tf.inference import PRECISIONS, Enhancer, shipped_weights
+
+
+def collect_inputs(specs, recursive):
+    """Expands files, folders and globs into [(path, name relative to its spec)], and errors."""
+    found, errors = [], []
+    for spec in specs:
+        if os.path.isdir(spec):
+            pattern = os.path.join(spec, "**", "*") if recursive else os.path.join(spec, "*")
+            paths = [p for p in glob.glob(pattern, recursive=recursive)
+                     if os.path.isfile(p) and imageio.is_supported(p)]
+            if not os.access(spec, os.R_OK | os.X_OK):
+                errors.append(f"{spec}: folder is not readable")
+            found += [(p, os.path.relpath(p, spec)) for p in sorted(paths)]
+        elif os.path.isfile(spec):
+            found.append((spec, os.path.basename(spec)))
+        else:
+            matches = sorted(p for p in glob.glob(spec, recursive=recursive) if os.path.isfile(p))
+            if not matches:
+                errors.append(f"{spec}: no such file, folder or matching pattern")
+            found += [(p, os.path.basename(p)) for p in matches]
+    unique = list(dict((os.path.abspath(p), (p, rel)) for p, rel in found).values())
+    return unique, errors
+
+
+def output_path(path, relative, args):
+    stem = os.path.splitext(relative)[0] + args.suffix
+    ext = "." + (args.format or "png")
+    folder = args.output_dir if args.output_dir else os.path.dirname(path)
+    return os.path.join(folder, stem + ext)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="gladnet-enhance", description=__doc__.splitlines()[0],
+                                     epilog="\n".join(__doc__.splitlines()[2:]),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("inputs", nargs="+", help="image files, folders or glob patterns")
+    parser.add_argument("--output-dir", help="folder for the outputs (required unless --suffix)")
+    parser.add_argument("--suffix", default="", help="appended to each output's name, e.g. _glad")
+    parser.add_argument("--format", choices=("png", "jpg", "tif"), help="output format (default png)")
+    parser.add_argument("--bits", type=int, choices=(8, 16), default=8,
+                        help="16: 16-bit output for 16-bit and RAW inputs (png or tif)")
+    parser.add_argument("--recursive", action="store_true", help="descend into subfolders")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    parser.add_argument("--weights", help="Keras .weights.h5 (default: the shipped weights)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32")
+    parser.add_argument("--montage", help="also write a before/after contact sheet to this PNG")
+    args = parser.parse_args(argv)
+    if not args.output_dir and not args.suffix:
+        parser.error("give --output-dir, or --suffix to write beside the inputs")
+    if args.bits == 16 and args.format == "jpg":
+        parser.error("--bits 16 needs --format png or tif")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    weights = args.weights or shipped_weights()
+    if weights is None:
+        print("gladnet-enhance: NOTE: no trained weights are shipped yet; running an UNTRAINED "
+              "model, so outputs are not enhanced", file=sys.stderr)
+    elif not os.path.isfile(weights):
+        sys.exit(f"gladnet-enhance: error: {weights}: weights file not found")
+    enhancer = Enhancer(weights, args.precision)
+    inputs, failed = collect_inputs(args.inputs, args.recursive)
+    done, skipped, pairs = 0, 0, []
+    for path, relative in tqdm(inputs, unit="img", disable=len(inputs) < 2, file=sys.stderr):
+        target = output_path(path, relative, args)
+        if os.path.abspath(target) == os.path.abspath(path):
+            failed.append(f"{path}: output would replace the input (use --output-dir or --suffix)")
+            continue
+        if os.path.exists(target) and not args.overwrite:
+            tqdm.write(f"{path}: skipped, {target} exists (pass --overwrite)", file=sys.stderr)
+            skipped += 1
+            continue
+        try:
+            image, bits = imageio.read_image(path)
+            result = enhancer(image)
+            imageio.write_image(target, result, bits=16 if args.bits == 16 and bits == 16 else 8,
+                                overwrite=args.overwrite)
+        except (imageio.ImageError, OutputExistsError) as error:
+            failed.append(str(error))
+            continue
+        done += 1
+        if args.montage:
+            pairs.append((image, result))
+    for line in failed:
+        print(line, file=sys.stderr)
+    if pairs:
+        imageio.write_image(args.montage, montage.before_after(pairs), overwrite=True)
+        print(f"montage: {args.montage}")
+    print(f"done {done}, skipped {skipped}, failed {len(failed)}")
+    return 1 if failed else 0
+
+
+def run():
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,89 @@
+"""Read and write images: PNG/JPEG/BMP/TIFF through OpenCV, camera RAW through rawpy.
+
+Images are float32 RGB in [0, 1], shape (H, W, 3). Grayscale is expanded to RGB, alpha is dropped,
+EXIF orientation is applied. Every failure is an `ImageError` whose message names the file.
+"""
+import os
+
+import cv2
+import numpy as np
+
+from gladnet_tf.atomic import atomic_path
+
+RAW_EXTENSIONS = frozenset(
+    ".dng .nef .nrw .cr2 .cr3 .crw .arw .srf .sr2 .orf .rw2 .raf .kdc .dcr .pef .srw .x3f .3fr "
+    ".mef .mrw .erf .iiq .rwl".split())
+IMAGE_EXTENSIONS = frozenset(".png .jpg .jpeg .bmp .tif .tiff .webp".split())
+WRITE_EXTENSIONS = frozenset(".png .jpg .jpeg .tif .tiff".split())
+MAX_PIXELS = 1 << 28  # 268 MP: larger declared sizes are refused before decoding
+
+
+class ImageError(Exception):
+    """An image could not be read or written; the message is `file: reason`."""
+
+
+def is_supported(path):
+    ext = os.path.splitext(path)[1].lower()
+    return ext in RAW_EXTENSIONS or ext in IMAGE_EXTENSIONS
+
+
+def read_image(path):
+    """Returns (float32 RGB image in [0, 1], bits per sample of the source: 8 or 16)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as error:
+        raise ImageError(f"{path}: {error.strerror.lower()}") from None
+    if size == 0:
+        raise ImageError(f"{path}: empty file")
+    if os.path.splitext(path)[1].lower() in RAW_EXTENSIONS:
+        return _read_raw(path), 16
+    return _read_bitmap(path)
+
+
+def _read_bitmap(path):
+    data = np.fromfile(path, np.uint8)
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH)
+    if image is None:
+        raise ImageError(f"{path}: not a readable image (corrupt, truncated or unsupported format)")
+    if image.shape[0] * image.shape[1] > MAX_PIXELS:
+        raise ImageError(f"{path}: {image.shape[1]}x{image.shape[0]} exceeds {MAX_PIXELS} pixels")
+    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    if rgb.dtype == np.uint8:
+        return rgb.astype(np.float32) / 255.0, 8
+    if rgb.dtype == np.uint16:
+        return rgb.astype(np.float32) / 65535.0, 16
+    return np.clip(rgb.astype(np.float32), 0.0, 1.0), 16
+
+
+def _read_raw(path):
+    import rawpy  # imported lazily: only RAW input needs it
+
+    try:
+        with rawpy.imread(path) as raw:
+            rgb = raw.postprocess(use_camera_wb=True, output_bps=16)
+    except (rawpy.LibRawError, OSError, ValueError) as error:
+        raise ImageError(f"{path}: not a readable RAW file ({type(error).__name__})") from None
+    return rgb.astype(np.float32) / 65535.0
+
+
+def to_uint(image, bits):
+    """Quantises a [0, 1] float image to uint8 or uint16 with rounding."""
+    top, dtype = (255.0, np.uint8) if bits == 8 else (65535.0, np.uint16)
+    return np.round(np.clip(image, 0.0, 1.0) * top).astype(dtype)
+
+
+def write_image(path, image, bits=8, overwrite=False, quality=95):
+    """Writes float RGB in [0, 1] atomically. 16-bit needs PNG or TIFF."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in WRITE_EXTENSIONS:
+        raise ImageError(f"{path}: cannot write {ext or 'files without extension'} "
+                         f"(use {', '.join(sorted(WRITE_EXTENSIONS))})")
+    if bits == 16 and ext in (".jpg", ".jpeg"):
+        raise ImageError(f"{path}: JPEG cannot hold 16 bits (use .png or .tif)")
+    bgr = cv2.cvtColor(to_uint(image, bits), cv2.COLOR_RGB2BGR)
+    params = [cv2.IMWRITE_JPEG_QUALITY, quality] if ext in (".jpg", ".jpeg") else []
+    with atomic_path(path, overwrite) as tmp:
+        ok, encoded = cv2.imencode(ext, bgr, params)
+        if not ok:
+            raise ImageError(f"{path}: encoding failed")
+        encoded.tofile(tmp)

@@ -1,0 +1,24 @@
+"""Shared fixtures: the `../shared` reference folder and the TF1 oracle."""
+import os
+import pathlib
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SHARED = pathlib.Path(os.environ.get("GLADNET_SHARED", REPO.parent / "shared"))
+META = SHARED / "reference" / "GLADNet.meta"
+ORACLE_SEED = 2  # keeps ~70 % of the random network's outputs above zero
+
+requires_shared = pytest.mark.skipif(
+    not META.exists(),
+    reason=f"{META} not found: the authors' meta-graph (the parity oracle) lives in ../shared "
+           "beside the clone; set GLADNET_SHARED to point elsewhere")
+
+
+@pytest.fixture(scope="session")
+def oracle_meta():
+    if not META.exists():
+        pytest.skip(requires_shared.kwargs["reason"])
+    return str(META)
