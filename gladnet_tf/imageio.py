@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from gladnet_tf.atomic import atomic_path
+from gladnet_tf.synthesis import srgb_to_linear
 
 RAW_EXTENSIONS = frozenset(
     ".dng .nef .nrw .cr2 .cr3 .crw .arw .srf .sr2 .orf .rw2 .raf .kdc .dcr .pef .srw .x3f .3fr "
@@ -27,17 +28,37 @@ def is_supported(path):
     return ext in RAW_EXTENSIONS or ext in IMAGE_EXTENSIONS
 
 
-def read_image(path):
-    """Returns (float32 RGB image in [0, 1], bits per sample of the source: 8 or 16)."""
+def is_raw(path):
+    return os.path.splitext(path)[1].lower() in RAW_EXTENSIONS
+
+
+def _check_nonempty(path):
     try:
         size = os.path.getsize(path)
     except OSError as error:
         raise ImageError(f"{path}: {error.strerror.lower()}") from None
     if size == 0:
         raise ImageError(f"{path}: empty file")
-    if os.path.splitext(path)[1].lower() in RAW_EXTENSIONS:
-        return _read_raw(path), 16
+
+
+def read_image(path):
+    """Returns (float32 RGB image in [0, 1], bits per sample of the source: 8 or 16).
+
+    RAW files are rendered as a camera would: camera white balance, sRGB tone curve.
+    """
+    _check_nonempty(path)
+    if is_raw(path):
+        return _read_raw(path, linear=False), 16
     return _read_bitmap(path)
+
+
+def read_linear(path):
+    """Linear-light float32 RGB in [0, 1]: RAW decoded linearly (camera white balance, no
+    auto-brightening, 16 bit), other images through the inverse sRGB curve."""
+    _check_nonempty(path)
+    if is_raw(path):
+        return _read_raw(path, linear=True)
+    return srgb_to_linear(_read_bitmap(path)[0])
 
 
 def _read_bitmap(path):
@@ -55,15 +76,35 @@ def _read_bitmap(path):
     return np.clip(rgb.astype(np.float32), 0.0, 1.0), 16
 
 
-def _read_raw(path):
+def _read_raw(path, linear):
     import rawpy  # imported lazily: only RAW input needs it
 
+    # adjust_maximum_thr=0: keep the white level as recorded, not the brightest pixel found.
+    options = dict(gamma=(1, 1), no_auto_bright=True, adjust_maximum_thr=0.0) if linear else {}
     try:
         with rawpy.imread(path) as raw:
-            rgb = raw.postprocess(use_camera_wb=True, output_bps=16)
+            rgb = raw.postprocess(use_camera_wb=True, output_bps=16, **options)
     except (rawpy.LibRawError, OSError, ValueError) as error:
         raise ImageError(f"{path}: not a readable RAW file ({type(error).__name__})") from None
     return rgb.astype(np.float32) / 65535.0
+
+
+def pair_files(low_dir, high_dir):
+    """[(low, high)] matched by file name without extension; a missing partner is an error."""
+    def stems(folder):
+        try:
+            names = sorted(n for n in os.listdir(folder) if is_supported(n))
+        except OSError as error:
+            raise ImageError(f"{folder}: {error.strerror.lower()}") from None
+        return {os.path.splitext(n)[0]: os.path.join(folder, n) for n in names}
+
+    low, high = stems(low_dir), stems(high_dir)
+    for name in sorted(set(low) ^ set(high)):
+        have, lack = (low, high_dir) if name in low else (high, low_dir)
+        raise ImageError(f"{have[name]}: no partner named {name}.* in {lack}")
+    if not low:
+        raise ImageError(f"{low_dir}: no images")
+    return [(low[name], high[name]) for name in sorted(low)]
 
 
 def to_uint(image, bits):

@@ -1,0 +1,1 @@
+"""gladnet_raw: synthetic low-light pairs from RAW and sRGB photos."""

@@ -1,0 +1,173 @@
+"""gladnet_raw: dark/bright training pairs synthesised from your RAW (or sRGB) photos.
+
+As the GLADNet paper did with 780 RAISE RAW photos: every photo gives `pairs_per_photo` pairs, each
+with its own exposure, vibrance and contrast drawn from the paper's ranges (see
+`gladnet_tf.synthesis`), some of them grayscale, plus a few all-black and all-white pairs.
+"""
+import dataclasses
+import hashlib
+
+import cv2
+import numpy as np
+import tensorflow_datasets as tfds
+from absl import logging
+from etils import epath
+
+from gladnet_tf import imageio, synthesis
+
+VALIDATION_PERCENT = 10
+CONSTANT_PAIRS = 2  # all-black and all-white pairs each, in the train split
+PAPER_SIZE = (600, 400)  # long side, short side
+
+
+@dataclasses.dataclass
+class BuilderConfig(tfds.core.BuilderConfig):
+    resize: bool = True
+    pairs_per_photo: int = 4
+    bits: int = 8
+    noise: bool = False
+
+
+def file_digest(path):
+    digest = hashlib.sha256()
+    with epath.Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_validation(digest):
+    """Stable split: by content hash, never by listing order or name."""
+    return int(digest[:8], 16) % 100 < VALIDATION_PERCENT
+
+
+def resize_like_paper(image):
+    """Resizes to 600x400 (or 400x600 for portrait photos), area-averaged, as the paper did."""
+    long_side, short_side = PAPER_SIZE
+    size = (long_side, short_side) if image.shape[1] >= image.shape[0] else (short_side, long_side)
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """Synthetic GLADNet training pairs from a folder of RAW and/or sRGB photos."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "Initial release."}
+    BUILDER_CONFIGS = [
+        BuilderConfig(name="paper", description="The paper's recipe: photos resized to 600x400, "
+                      "4 pairs per photo, 8-bit PNG."),
+        BuilderConfig(name="full", description="Full resolution, 16-bit PNG, 4 pairs per photo.",
+                      resize=False, bits=16),
+        BuilderConfig(name="paper_noise", description="The paper's recipe plus Poisson-Gaussian "
+                      "sensor noise on the dark inputs (an extension).", noise=True),
+    ]
+    MANUAL_DOWNLOAD_INSTRUCTIONS = """
+    Put your photos in one folder (subfolders are searched too) and pass it as --manual_dir.
+    RAW files (.dng .nef .cr2 .cr3 .arw .orf .rw2 .raf .kdc ...) are decoded linearly with rawpy;
+    sRGB PNG/JPEG/TIFF files (8 or 16 bit) are linearised. Well-exposed photos make the targets.
+    """
+
+    def _info(self):
+        image = tfds.features.Image(shape=(None, None, 3), encoding_format="png",
+                                    dtype=np.uint8 if self.builder_config.bits == 8 else np.uint16)
+        return self.dataset_info_from_configs(
+            features=tfds.features.FeaturesDict({
+                "low": image,
+                "high": image,
+                "exposure": np.float32,
+                "vibrance": np.float32,
+                "contrast": np.float32,
+                "grayscale": np.bool_,
+                "seed": np.int64,
+                "source": tfds.features.Text(),
+            }),
+            supervised_keys=("low", "high"),
+            homepage="https://github.com/weichen582/GLADNet",
+        )
+
+    def _download_and_prepare(self, dl_manager, download_config, **kwargs):
+        self._use_beam = bool(download_config.beam_runner or download_config.beam_options)
+        return super()._download_and_prepare(dl_manager, download_config, **kwargs)
+
+    def _split_generators(self, dl_manager):
+        root = epath.Path(dl_manager.manual_dir)
+        paths = sorted(str(folder / name) for folder, _, names in root.walk()
+                       for name in names if imageio.is_supported(name))
+        if not paths:
+            raise FileNotFoundError(f"{root}: no RAW or image files found")
+        splits = {"train": [], "validation": []}
+        for path in paths:
+            try:
+                digest = file_digest(path)
+            except OSError as error:
+                logging.warning("gladnet_raw: skipped %s: %s", path, error.strerror)
+                continue
+            splits["validation" if is_validation(digest) else "train"].append((path, digest))
+        return {name: self._generate_examples(files, name == "train") for name, files in splits.items()}
+
+    def _generate_examples(self, files, with_constants):
+        constants = list(self._constant_examples()) if with_constants else []
+        if getattr(self, "_use_beam", False):
+            beam = tfds.core.lazy_imports.apache_beam
+
+            @beam.ptransform_fn
+            def pairs(root):
+                photos = root | "Photos" >> beam.Create(files) | beam.FlatMap(self._examples_or_skip)
+                return (photos, root | "Constants" >> beam.Create(constants)) | beam.Flatten()
+
+            return pairs()  # pylint: disable=no-value-for-parameter
+        return self._generate_locally(files, constants)
+
+    def _generate_locally(self, files, constants):
+        skipped = []
+        for item in files:
+            yield from self._examples_or_skip(item, skipped)
+        yield from constants
+        logging.info("gladnet_raw: %d files used, %d skipped%s", len(files) - len(skipped),
+                     len(skipped), "".join("\n  " + reason for reason in skipped))
+
+    def _examples_or_skip(self, item, skipped=None):
+        """The pairs of one photo, or none (logged, counted) when it cannot be read."""
+        try:
+            return list(self._examples_for_file(item))
+        except imageio.ImageError as error:
+            logging.warning("gladnet_raw: skipped %s", error)
+            if skipped is not None:
+                skipped.append(str(error))
+            else:
+                beam = tfds.core.lazy_imports.apache_beam
+                beam.metrics.Metrics.counter("gladnet_raw", "skipped_files").inc()
+            return []
+
+    def _examples_for_file(self, item):
+        """All pairs of one photo (raises ImageError for an unreadable one)."""
+        path, digest = item
+        linear = imageio.read_linear(path)
+        if self.builder_config.resize:
+            linear = resize_like_paper(linear)
+        ranges = synthesis.Ranges(noise=self.builder_config.noise)
+        for index in range(self.builder_config.pairs_per_photo):
+            seed = int(digest[:15], 16) + index
+            low, high, params = synthesis.make_pair(linear, seed, ranges)
+            yield f"{digest[:16]}_{index}", self._example(low, high, params, seed, path)
+
+    def _constant_examples(self):
+        long_side, short_side = PAPER_SIZE
+        for value, name in ((0.0, "black"), (1.0, "white")):
+            for index in range(CONSTANT_PAIRS):
+                low, high = synthesis.constant_pair(value, (short_side, long_side, 3))
+                params = {"exposure": 0.0, "vibrance": 0.0, "contrast": 0.0, "grayscale": False}
+                yield f"{name}_{index}", self._example(low, high, params, index, name)
+
+    def _example(self, low, high, params, seed, source):
+        bits = self.builder_config.bits
+        return {
+            "low": imageio.to_uint(low, bits),
+            "high": imageio.to_uint(high, bits),
+            "exposure": params["exposure"],
+            "vibrance": params["vibrance"],
+            "contrast": params["contrast"],
+            "grayscale": params["grayscale"],
+            "seed": seed,
+            "source": epath.Path(source).name,
+        }

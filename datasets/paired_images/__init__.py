@@ -1,0 +1,1 @@
+"""paired_images: real low/high pairs in the LOL folder layout."""

@@ -1,0 +1,112 @@
+"""Dark/bright training pairs from linear RGB, after the paper's Lightroom edits.
+
+The bright target is the photo as it is, encoded to sRGB. The dark input applies, in this order:
+
+1. exposure E in [-5, 0] EV on the *linear* signal: `linear * 2**E` (what a shorter exposure or a
+   lower gain does to a sensor), highlights above 1 clipped as a camera clips them;
+2. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
+   `poisson(x * photons) / photons + normal(0, read_noise)`;
+3. encoding to sRGB (the camera's tone curve);
+4. vibrance V in [-100, 0]: each pixel moves towards its luma by `-V/100 * (1 - s)`, where `s` is
+   its saturation (max - min) / max. Like Lightroom's vibrance, dull colours lose more saturation
+   than vivid ones; V = -100 makes grey pixels of the dullest colours;
+5. contrast C in [-100, 0]: pixel values are pulled towards the image's mean by the factor
+   `1 + C/200` (C = -100 halves all deviations). Lightroom pivots its contrast at mid-grey, which on
+   a dark image would lift blacks by tenths and undo the exposure; pivoting at the image's own mean
+   keeps brightness set by E alone, so the three parameters stay independent.
+
+Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
+all-white pairs (the network should leave those alone). All functions are pure NumPy, and a pair
+is a deterministic function of its seed.
+"""
+import dataclasses
+
+import numpy as np
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # BT.601, on sRGB values
+
+
+@dataclasses.dataclass(frozen=True)
+class Ranges:
+    """Sampling ranges of the edits (the paper's by default) and the optional noise."""
+    exposure: tuple = (-5.0, 0.0)
+    vibrance: tuple = (-100.0, 0.0)
+    contrast: tuple = (-100.0, 0.0)
+    grayscale_fraction: float = 0.1
+    noise: bool = False
+    photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
+    read_noise: tuple = (0.0005, 0.005)
+
+
+def srgb_to_linear(srgb):
+    srgb = np.asarray(srgb, np.float32)
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+def linear_to_srgb(linear):
+    linear = np.clip(np.asarray(linear, np.float32), 0.0, 1.0)
+    return np.where(linear <= 0.0031308, linear * 12.92,
+                    1.055 * linear ** (1 / 2.4) - 0.055).astype(np.float32)
+
+
+def to_grayscale(image):
+    """Luma replicated to three channels."""
+    return np.repeat((image @ LUMA)[..., np.newaxis], 3, axis=-1).astype(np.float32)
+
+
+def sample_params(rng, ranges=Ranges()):
+    """Draws one set of edit parameters from `rng` (a numpy Generator)."""
+    params = {
+        "exposure": rng.uniform(*ranges.exposure),
+        "vibrance": rng.uniform(*ranges.vibrance),
+        "contrast": rng.uniform(*ranges.contrast),
+        "grayscale": bool(rng.uniform() < ranges.grayscale_fraction),
+        "photons": float(np.exp(rng.uniform(*np.log(ranges.photons)))) if ranges.noise else 0.0,
+        "read_noise": rng.uniform(*ranges.read_noise) if ranges.noise else 0.0,
+    }
+    return {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
+
+
+def add_noise(linear, photons, read_noise, rng):
+    """Poisson-Gaussian sensor noise on a linear image; `photons` is the full-scale count."""
+    shot = rng.poisson(np.clip(linear, 0.0, None) * photons) / photons
+    return (shot + rng.normal(0.0, read_noise, linear.shape)).astype(np.float32)
+
+
+def apply_vibrance(srgb, vibrance):
+    high, low = srgb.max(axis=-1, keepdims=True), srgb.min(axis=-1, keepdims=True)
+    saturation = (high - low) / np.maximum(high, 1e-6)
+    luma = (srgb @ LUMA)[..., np.newaxis]
+    return luma + (srgb - luma) * (1.0 + vibrance / 100.0 * (1.0 - saturation))
+
+
+def apply_contrast(srgb, contrast):
+    mean = srgb.mean()
+    return mean + (srgb - mean) * (1.0 + contrast / 200.0)
+
+
+def darken(linear, params, rng=None):
+    """The dark sRGB input for a linear image and one parameter set (see the module docstring)."""
+    dark = np.clip(linear * np.float32(2.0 ** params["exposure"]), 0.0, 1.0)
+    if params["photons"] > 0:
+        dark = add_noise(dark, params["photons"], params["read_noise"], rng)
+    srgb = linear_to_srgb(dark)
+    srgb = apply_contrast(apply_vibrance(srgb, params["vibrance"]), params["contrast"])
+    return np.clip(srgb, 0.0, 1.0).astype(np.float32)
+
+
+def make_pair(linear, seed, ranges=Ranges()):
+    """(low, high, params) for a linear RGB image; deterministic for a seed."""
+    rng = np.random.default_rng(seed)
+    params = sample_params(rng, ranges)
+    high = linear_to_srgb(linear)
+    low = darken(linear, params, rng)
+    if params["grayscale"]:
+        low, high = to_grayscale(low), to_grayscale(high)
+    return low, high, params
+
+
+def constant_pair(value, shape):
+    """An all-black (0) or all-white (1) pair: the network should leave it unchanged."""
+    image = np.full(shape, value, np.float32)
+    return image, image.copy()

@@ -1,0 +1,84 @@
+"""Pair synthesis: darkening is monotonic in exposure, values stay in range, seeds reproduce."""
+import numpy as np
+import pytest
+
+from gladnet_tf import synthesis
+
+
+@pytest.fixture
+def linear():
+    rng = np.random.default_rng(0)
+    return synthesis.srgb_to_linear(rng.uniform(size=(24, 32, 3)).astype(np.float32))
+
+
+def _params(**overrides):
+    params = {"exposure": 0.0, "vibrance": 0.0, "contrast": 0.0, "grayscale": False,
+              "photons": 0.0, "read_noise": 0.0}
+    return {**params, **overrides}
+
+
+def test_srgb_curve_round_trips_and_matches_known_values():
+    x = np.linspace(0, 1, 101, dtype=np.float32)
+    np.testing.assert_allclose(synthesis.linear_to_srgb(synthesis.srgb_to_linear(x)), x, atol=1e-6)
+    np.testing.assert_allclose(synthesis.srgb_to_linear(np.float32(0.5)), 0.21404, atol=1e-5)
+
+
+def test_darkening_is_monotonic_in_exposure(linear):
+    means = [synthesis.darken(linear, _params(exposure=e)).mean() for e in (0, -1, -2, -3, -5)]
+    assert all(a > b for a, b in zip(means, means[1:]))
+    one_stop = synthesis.darken(linear, _params(exposure=-1))
+    np.testing.assert_allclose(synthesis.srgb_to_linear(one_stop), linear / 2, atol=1e-5)
+    assert np.all(synthesis.darken(linear, _params(exposure=-2)) <= synthesis.darken(linear, _params()) + 1e-7)
+
+
+def test_identity_at_zero_edits(linear):
+    np.testing.assert_allclose(synthesis.darken(linear, _params()), synthesis.linear_to_srgb(linear), atol=1e-6)
+
+
+def test_vibrance_and_contrast_reduce_saturation_and_spread(linear):
+    colours = np.array([[[0.5, 0.45, 0.4], [0.9, 0.1, 0.1]]], np.float32)  # saturation 0.2, 0.89
+    luma = colours @ synthesis.LUMA
+    out = synthesis.apply_vibrance(colours, -100)
+    kept = (out[0, :, 0] - out[0, :, 2]) / (colours[0, :, 0] - colours[0, :, 2])
+    np.testing.assert_allclose(kept, [0.2, 0.8 / 0.9], rtol=1e-5)  # dull colours lose more
+    np.testing.assert_allclose(out @ synthesis.LUMA, luma, atol=1e-6)  # luma unchanged
+    base = synthesis.linear_to_srgb(linear)
+    flat = synthesis.apply_contrast(base, -100)
+    np.testing.assert_allclose(flat.std(), base.std() / 2, rtol=1e-5)
+    np.testing.assert_allclose(flat.mean(), base.mean(), rtol=1e-5)
+
+
+def test_pairs_are_deterministic_in_range_and_float32(linear):
+    ranges = synthesis.Ranges(noise=True)
+    low1, high1, params1 = synthesis.make_pair(linear, 123, ranges)
+    low2, high2, params2 = synthesis.make_pair(linear, 123, ranges)
+    low3, _, params3 = synthesis.make_pair(linear, 124, ranges)
+    np.testing.assert_array_equal(low1, low2)
+    np.testing.assert_array_equal(high1, high2)
+    assert params1 == params2 and params1 != params3 and not np.array_equal(low1, low3)
+    for image in (low1, high1, low3):
+        assert image.dtype == np.float32 and image.shape == linear.shape
+        assert image.min() >= 0 and image.max() <= 1
+    assert -5 <= params1["exposure"] <= 0 and -100 <= params1["vibrance"] <= 0
+    assert -100 <= params1["contrast"] <= 0 and params1["photons"] > 0
+
+
+def test_noise_is_off_by_default_and_seeded_when_on(linear):
+    assert synthesis.sample_params(np.random.default_rng(0))["photons"] == 0.0
+    noisy = [synthesis.darken(linear, _params(photons=200.0, read_noise=0.01),
+                              np.random.default_rng(s)) for s in (1, 1, 2)]
+    np.testing.assert_array_equal(noisy[0], noisy[1])
+    assert not np.array_equal(noisy[0], noisy[2])
+    clean = synthesis.darken(linear, _params())
+    assert 0.005 < np.abs(noisy[0] - clean).mean() < 0.2
+
+
+def test_grayscale_and_constant_pairs(linear):
+    grey = synthesis.to_grayscale(synthesis.linear_to_srgb(linear))
+    assert np.all(grey[..., 0] == grey[..., 1]) and np.all(grey[..., 1] == grey[..., 2])
+    seed = next(s for s in range(1000) if synthesis.sample_params(np.random.default_rng(s))["grayscale"])
+    low, high, _ = synthesis.make_pair(linear, seed)
+    assert np.all(low[..., 0] == low[..., 2]) and np.all(high[..., 0] == high[..., 2])
+    black_low, black_high = synthesis.constant_pair(0.0, (4, 6, 3))
+    white_low, white_high = synthesis.constant_pair(1.0, (4, 6, 3))
+    assert black_low.max() == black_high.max() == 0 and white_low.min() == white_high.min() == 1
