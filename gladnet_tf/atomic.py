@@ -8,6 +8,12 @@ class OutputExistsError(FileExistsError):
     """The output exists and overwriting was not asked for."""
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path, overwrite=False):
     """Yields a temporary path in the target's folder; renames it to `path` on success.
@@ -24,6 +30,7 @@ def atomic_path(path, overwrite=False):
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -1,5 +1,13 @@
 """tf.data pipelines: (low, high) pairs from a TFDS split or from low/high folders, random
-patches with the original's 8 flip/rotate modes, batched and prefetched; deterministic per seed."""
+patches with the original's 8 flip/rotate modes, batched and prefetched; deterministic per seed.
+
+Sources yield *encoded* images (PNG/JPEG bytes): shuffling happens before decoding, so the
+shuffle buffer, and with it a checkpointed iterator, stays small.
+"""
+import struct
+
+import cv2
+import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
@@ -9,30 +17,42 @@ AUTOTUNE = tf.data.AUTOTUNE
 
 
 def from_tfds(name, split, data_dir=None):
-    """(low, high) uint images of a TFDS split; `name` is a registered name or a built
-    dataset's folder (e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.0.0)."""
+    """(encoded low, encoded high) pairs of a TFDS split and their count; `name` is a registered
+    name or a built dataset's folder (e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.0.0)."""
     if tf.io.gfile.isdir(name):
         builder = tfds.builder_from_directory(name)
     else:
         builder = tfds.builder(name, data_dir=data_dir)
-    return builder.as_dataset(split=split, as_supervised=True, shuffle_files=False), \
-        builder.info.splits[split].num_examples
+    skip = tfds.decode.SkipDecoding()
+    ds = builder.as_dataset(split=split, shuffle_files=False, decoders={"low": skip, "high": skip})
+    return ds.map(lambda ex: (ex["low"], ex["high"])), builder.info.splits[split].num_examples
 
 
 def from_folders(low_dir, high_dir):
-    """(low, high) uint8/uint16 images decoded in parallel from folders paired by file name."""
-    pairs = imageio.pair_files(low_dir, high_dir)
-    lows, highs = zip(*pairs)
+    """(encoded low, encoded high) pairs from folders paired by file name, and their count."""
+    lows, highs = zip(*imageio.pair_files(low_dir, high_dir))
     ds = tf.data.Dataset.from_tensor_slices((list(lows), list(highs)))
-    decode = lambda path: tf.io.decode_image(tf.io.read_file(path), channels=3,  # noqa: E731
-                                             dtype=tf.uint16, expand_animations=False)
-    return ds.map(lambda lo, hi: (decode(lo), decode(hi)), num_parallel_calls=AUTOTUNE,
-                  deterministic=True), len(pairs)
+    return ds.map(lambda lo, hi: (tf.io.read_file(lo), tf.io.read_file(hi))), len(lows)
 
 
-def to_float(image):
-    """uint8/uint16 -> float32 in [0, 1]."""
-    return tf.image.convert_image_dtype(image, tf.float32)
+def image_size(encoded):
+    """(height, width) of an encoded image, from the PNG header when possible (no decoding)."""
+    if encoded[:8] == b"\x89PNG\r\n\x1a\n":
+        width, height = struct.unpack(">II", encoded[16:24])
+        return height, width
+    return cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_2).shape[:2]
+
+
+def largest_patch(pairs):
+    """The largest square patch any low image of a source holds (reads headers only)."""
+    return max(min(image_size(lo)) for lo, _ in pairs.as_numpy_iterator())
+
+
+def decode(encoded):
+    """PNG/JPEG/BMP bytes, 8 or 16 bit -> float32 RGB in [0, 1]."""
+    image = tf.io.decode_image(encoded, channels=3, dtype=tf.float32, expand_animations=False)
+    image.set_shape((None, None, 3))
+    return image
 
 
 def augment(image, mode):
@@ -45,25 +65,42 @@ def augment(image, mode):
 def random_patch(low, high, patch_size, seed):
     """Same random crop and augmentation of both images, from a stateless [2] seed."""
     seeds = tf.random.experimental.stateless_split(seed, 2)
-    stacked = tf.concat([to_float(low), to_float(high)], axis=-1)
+    stacked = tf.concat([low, high], axis=-1)
     patch = tf.image.stateless_random_crop(stacked, (patch_size, patch_size, 6), seed=seeds[0])
     mode = tf.random.stateless_uniform((), seeds[1], maxval=8, dtype=tf.int32)
     patch = augment(patch, mode)
     return patch[..., :3], patch[..., 3:]
 
 
-def training(pairs, patch_size, batch_size, seed=0, shuffle_buffer=256):
-    """Endless batches of (low, high) float32 patches; images smaller than a patch are skipped."""
-    big_enough = lambda lo, hi: tf.reduce_all(tf.shape(lo)[:2] >= patch_size)  # noqa: E731
-    ds = pairs.filter(big_enough).shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.repeat().enumerate()
-    ds = ds.map(lambda i, pair: random_patch(*pair, patch_size, tf.stack([tf.cast(seed, tf.int64), i])),
+def downscale(image, factor):
+    """Area-averaged resize by `factor` (<= 1)."""
+    size = tf.cast(tf.round(tf.cast(tf.shape(image)[:2], tf.float32) * factor), tf.int32)
+    return tf.image.resize(image, tf.maximum(size, 1), method="area")
+
+
+def training(pairs, patch_size, batch_size, seed=0, scale=1.0, shuffle_buffer=64, shard=(1, 0)):
+    """Endless batches of (low, high) float32 patches from encoded pairs. Images are optionally
+    downscaled by `scale` first; those still smaller than a patch are skipped. `shard` =
+    (count, index) keeps every count-th patch of the seeded stream, for one of several workers."""
+
+    def load(index, pair):
+        low, high = decode(pair[0]), decode(pair[1])
+        if scale != 1.0:
+            low, high = downscale(low, scale), downscale(high, scale)
+        return index, low, high
+
+    big_enough = lambda i, lo, hi: tf.reduce_all(tf.shape(lo)[:2] >= patch_size)  # noqa: E731
+    seed64 = tf.constant(seed, tf.int64)
+    ds = pairs.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat().enumerate()
+    ds = ds.shard(*shard)
+    ds = ds.map(load, num_parallel_calls=AUTOTUNE, deterministic=True).filter(big_enough)
+    ds = ds.map(lambda i, lo, hi: random_patch(lo, hi, patch_size, tf.stack([seed64, i])),
                 num_parallel_calls=AUTOTUNE, deterministic=True)
     return ds.batch(batch_size, drop_remainder=True).prefetch(AUTOTUNE)
 
 
 def validation(pairs, batch_size=1):
     """Whole (low, high) float32 images, unaugmented, in order."""
-    ds = pairs.map(lambda lo, hi: (to_float(lo), to_float(hi)), num_parallel_calls=AUTOTUNE,
+    ds = pairs.map(lambda lo, hi: (decode(lo), decode(hi)), num_parallel_calls=AUTOTUNE,
                    deterministic=True)
     return ds.batch(batch_size).prefetch(AUTOTUNE)

@@ -22,11 +22,12 @@ def test_augment_matches_original(mode):
 
 
 def _pairs(sizes, seed=0):
+    """Encoded (low, 255 - low) PNG pairs of the given sizes."""
     rng = np.random.default_rng(seed)
     lows = [rng.integers(0, 256, size + (3,), dtype=np.uint8) for size in sizes]
-    return tf.data.Dataset.from_generator(
-        lambda: ((lo, 255 - lo) for lo in lows),
-        output_signature=(tf.TensorSpec((None, None, 3), tf.uint8),) * 2)
+    encode = lambda im: cv2.imencode(".png", im)[1].tobytes()  # noqa: E731
+    return tf.data.Dataset.from_tensor_slices(
+        ([encode(lo) for lo in lows], [encode(255 - lo) for lo in lows]))
 
 
 def test_training_batches_are_aligned_and_deterministic():
@@ -41,10 +42,18 @@ def test_training_batches_are_aligned_and_deterministic():
     assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, other))
 
 
+def test_downscale_and_largest_patch():
+    pairs = _pairs([(40, 50), (64, 33)])
+    assert data.largest_patch(pairs) == 40
+    low, high = next(iter(data.training(pairs, 20, 1, scale=0.5)))
+    assert low.shape == (1, 20, 20, 3)  # 64x33 -> 32x16 is too small for 20: only 20x25 fits
+    np.testing.assert_allclose(low + high, 1.0, atol=1e-5)
+
+
 def test_modes_are_all_used():
     pairs = _pairs([(8, 8)])
-    image = next(iter(pairs))[0]
-    variants = {data.augment(data.to_float(image), tf.constant(m)).numpy().tobytes() for m in range(8)}
+    image = data.decode(next(iter(pairs))[0])
+    variants = {data.augment(image, tf.constant(m)).numpy().tobytes() for m in range(8)}
     assert len(variants) == 8
     seen = set()
     for low, _ in data.training(pairs, 8, 1, seed=0).take(64).as_numpy_iterator():
@@ -63,6 +72,7 @@ def test_folders_pair_by_name_and_decode_16_bit(tmp_path):
     assert count == 2 and low.shape == (1, 6, 7, 3)
     np.testing.assert_allclose(low.numpy(), 1000 / 65535, atol=1e-6)
     np.testing.assert_allclose(high.numpy(), 200 / 255, atol=2 / 255)
+    assert data.largest_patch(pairs) == 6
     (tmp_path / "low" / "c.png").write_bytes((tmp_path / "low" / "a.png").read_bytes())
     with pytest.raises(imageio.ImageError, match=r"low/c.png: no partner named c\.\* in .*high"):
         data.from_folders(str(tmp_path / "low"), str(tmp_path / "high"))

@@ -1,0 +1,131 @@
+"""Train GLADNet: python -m gladnet_tf.train --flagfile=experiments/base.flags
+
+Data comes from a built TFDS dataset (--tfds: a name, or the folder of a built version) or from
+paired --low_dir/--high_dir folders. A run resumes from the latest checkpoint in --model_dir when
+started again with the same command.
+"""
+import os
+import sys
+
+from absl import app, flags, logging
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string("tfds", None, "TFDS dataset: registered name, or folder of a built version "
+                    "(e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.0.0)")
+flags.DEFINE_string("data_dir", None, "TFDS data_dir, for a registered --tfds name")
+flags.DEFINE_string("train_split", "train", "TFDS split to train on")
+flags.DEFINE_string("val_split", "validation", "TFDS split to validate on ('' for none)")
+flags.DEFINE_string("low_dir", None, "folder of low-light training images (instead of --tfds)")
+flags.DEFINE_string("high_dir", None, "folder of their targets, paired by file name")
+flags.DEFINE_integer("patch_size", 384, "square training patch size")
+flags.DEFINE_integer("batch_size", 8, "global batch size, whatever the number of replicas")
+flags.DEFINE_float("downscale", 1.0, "resize training images by this factor (<= 1) before "
+                   "cropping, so that patches cover more of each scene")
+flags.DEFINE_integer("epochs", 50, "epochs; one epoch = one patch per training image")
+flags.DEFINE_integer("steps", 0, "train for this many steps in all (overrides --epochs if > 0)")
+flags.DEFINE_float("base_lr", 1e-3, "initial learning rate (Adam)")
+flags.DEFINE_integer("decay_steps", 100, "lr = base_lr * decay_rate ** (step / decay_steps)")
+flags.DEFINE_float("decay_rate", 0.96, "see --decay_steps")
+flags.DEFINE_integer("seed", 0, "seed of initialisation, shuffling, crops and augmentation")
+flags.DEFINE_string("model_dir", None, "run folder: checkpoints, TensorBoard, final weights")
+flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16", "mixed_float16"],
+                  "compute precision (variables stay float32)")
+flags.DEFINE_integer("checkpoint_every", 200, "steps between checkpoints")
+flags.DEFINE_integer("eval_every", 1000, "steps between validations (PSNR/SSIM, images)")
+flags.DEFINE_integer("eval_images", 16, "validation images per evaluation (0: all)")
+flags.DEFINE_integer("summary_every", 20, "steps between TensorBoard scalars")
+flags.DEFINE_integer("log_every", 10, "steps between log lines")
+flags.DEFINE_integer("keep_checkpoints", 3, "checkpoints kept")
+flags.DEFINE_integer("shuffle_buffer", 64, "examples in the (encoded) shuffle buffer")
+flags.mark_flag_as_required("model_dir")
+
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def fail(message):
+    """One-line error and exit status 2, before any work."""
+    sys.exit(f"gladnet_tf.train: error: {message}")
+
+
+def load_sources():
+    """(train pairs, count, validation pairs or None), failing fast on bad data flags."""
+    from gladnet_tf import data, imageio
+
+    if bool(FLAGS.tfds) == bool(FLAGS.low_dir or FLAGS.high_dir):
+        fail("give either --tfds or both --low_dir and --high_dir")
+    if FLAGS.tfds:
+        if os.sep in FLAGS.tfds and not os.path.isdir(os.path.expanduser(FLAGS.tfds)):
+            fail(f"--tfds {FLAGS.tfds}: no such folder")
+        try:
+            train, count = data.from_tfds(os.path.expanduser(FLAGS.tfds), FLAGS.train_split, FLAGS.data_dir)
+            val = data.from_tfds(os.path.expanduser(FLAGS.tfds), FLAGS.val_split, FLAGS.data_dir)[0] \
+                if FLAGS.val_split else None
+        except Exception as error:  # TFDS raises many types for a missing or unbuilt dataset
+            fail(f"--tfds {FLAGS.tfds}: {str(error).splitlines()[0]}")
+    else:
+        if not (FLAGS.low_dir and FLAGS.high_dir):
+            fail("--low_dir and --high_dir go together")
+        for name in ("low_dir", "high_dir"):
+            if not os.path.isdir(FLAGS[name].value):
+                fail(f"--{name} {FLAGS[name].value}: no such folder")
+        try:
+            train, count = data.from_folders(FLAGS.low_dir, FLAGS.high_dir)
+        except imageio.ImageError as error:
+            fail(str(error))
+        val = None
+    largest = int(data.largest_patch(train) * FLAGS.downscale)
+    if FLAGS.patch_size > largest:
+        fail(f"--patch_size {FLAGS.patch_size} is larger than every training image "
+             f"(the largest patch after --downscale {FLAGS.downscale} is {largest})")
+    return train, count, val
+
+
+def check_flags():
+    if not 0 < FLAGS.downscale <= 1:
+        fail(f"--downscale {FLAGS.downscale}: must be in (0, 1]")
+    if FLAGS.patch_size < 1 or FLAGS.batch_size < 1:
+        fail("--patch_size and --batch_size must be positive")
+
+
+def main(argv):
+    del argv
+    check_flags()
+    import tensorflow as tf
+
+    from gladnet_tf import data, trainer
+
+    strategy = trainer.make_strategy()  # first: multi-worker collectives need a fresh runtime
+    train_pairs, count, val_pairs = load_sources()
+    if FLAGS.batch_size % strategy.num_replicas_in_sync:
+        fail(f"--batch_size {FLAGS.batch_size} does not split over "
+             f"{strategy.num_replicas_in_sync} replicas")
+    make_batches = lambda batch, shard: data.training(  # noqa: E731
+        train_pairs, FLAGS.patch_size, batch, FLAGS.seed, FLAGS.downscale, FLAGS.shuffle_buffer, shard)
+    steps_per_epoch = max(1, count // FLAGS.batch_size)
+    total_steps = FLAGS.steps or FLAGS.epochs * steps_per_epoch
+    schedule = trainer.learning_rate_schedule(FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate)
+    run = trainer.Trainer(FLAGS.model_dir, strategy, FLAGS.precision, schedule, FLAGS.seed,
+                          FLAGS.keep_checkpoints)
+    val_batches = data.validation(val_pairs) if val_pairs is not None else None
+    logging.info("%d training pairs, %d steps per epoch, %d steps in all, %d replica(s)", count,
+                 steps_per_epoch, total_steps, strategy.num_replicas_in_sync)
+    try:
+        results = run.fit(make_batches, FLAGS.batch_size, total_steps, val_batches, FLAGS.log_every,
+                          FLAGS.summary_every, FLAGS.checkpoint_every, FLAGS.eval_every,
+                          FLAGS.eval_images or None)
+    except trainer.NonFiniteLossError as error:
+        fail(str(error))
+    weights = run.finish(os.path.join(FLAGS.model_dir, "gladnet.weights.h5"), {
+        "flags": {f.name: f.value for f in FLAGS.get_key_flags_for_module(sys.modules[__name__])},
+        "tensorflow": tf.__version__, **results})
+    if weights:
+        logging.info("final weights: %s", weights)
+
+
+def run():
+    """Console-script entry point."""
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()
