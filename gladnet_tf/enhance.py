@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from gladnet_tf import imageio, montage
 from gladnet_tf.atomic import OutputExistsError
-from gladnet_tf.inference import PRECISIONS, Enhancer, shipped_weights
+from gladnet_tf.inference import DEFAULT_MEMORY_MB, PRECISIONS, Enhancer, shipped_weights
 
 
 def collect_inputs(specs, recursive):
@@ -24,11 +24,12 @@ def collect_inputs(specs, recursive):
     found, errors = [], []
     for spec in specs:
         if os.path.isdir(spec):
-            pattern = os.path.join(spec, "**", "*") if recursive else os.path.join(spec, "*")
-            paths = [p for p in glob.glob(pattern, recursive=recursive)
-                     if os.path.isfile(p) and imageio.is_supported(p)]
-            if not os.access(spec, os.R_OK | os.X_OK):
-                errors.append(f"{spec}: folder is not readable")
+            paths = []
+            for folder, subfolders, names in os.walk(spec, onerror=lambda e: errors.append(
+                    f"{e.filename}: folder is not readable ({e.strerror.lower()})")):
+                paths += [os.path.join(folder, n) for n in names if imageio.is_supported(n)]
+                if not recursive:
+                    subfolders.clear()
             found += [(p, os.path.relpath(p, spec)) for p in sorted(paths)]
         elif os.path.isfile(spec):
             found.append((spec, os.path.basename(spec)))
@@ -62,6 +63,9 @@ def parse_args(argv):
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--weights", help="Keras .weights.h5 (default: the shipped weights)")
     parser.add_argument("--precision", choices=PRECISIONS, default="float32")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                        help="memory for the network's activations; larger images run in exact "
+                             "tiles sized to fit (default %(default)s)")
     parser.add_argument("--montage", help="also write a before/after contact sheet to this PNG")
     args = parser.parse_args(argv)
     if not args.output_dir and not args.suffix:
@@ -79,7 +83,7 @@ def main(argv=None):
               "model, so outputs are not enhanced", file=sys.stderr)
     elif not os.path.isfile(weights):
         sys.exit(f"gladnet-enhance: error: {weights}: weights file not found")
-    enhancer = Enhancer(weights, args.precision)
+    enhancer = Enhancer(weights, args.precision, args.memory_mb)
     inputs, failed = collect_inputs(args.inputs, args.recursive)
     done, skipped, pairs = 0, 0, []
     for path, relative in tqdm(inputs, unit="img", disable=len(inputs) < 2, file=sys.stderr):

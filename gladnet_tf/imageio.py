@@ -61,8 +61,18 @@ def read_linear(path):
     return srgb_to_linear(_read_bitmap(path)[0])
 
 
+def declared_size(header):
+    """(width, height) a PNG header declares, or None for other formats."""
+    if header[:8] == b"\x89PNG\r\n\x1a\n" and len(header) >= 24:
+        return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    return None
+
+
 def _read_bitmap(path):
     data = np.fromfile(path, np.uint8)
+    size = declared_size(data[:24].tobytes())
+    if size and size[0] * size[1] > MAX_PIXELS:
+        raise ImageError(f"{path}: declares {size[0]}x{size[1]} pixels, over the {MAX_PIXELS} limit")
     image = cv2.imdecode(data, cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH)
     if image is None:
         raise ImageError(f"{path}: not a readable image (corrupt, truncated or unsupported format)")

@@ -1,13 +1,30 @@
-"""Load a GLADNet for inference (shipped or given weights, float32 or bfloat16) and run it."""
+"""Load a GLADNet for inference (shipped or given weights, float32 or bfloat16) and run it on
+images of any size with exact tiling.
+
+Tiling is exact because of how the network is built. The global branch only sees the image
+resized to 96x96, and its output is resized back with TF1 nearest neighbour, so the global features
+of any pixel are a pure function of its coordinates: they are computed once for the whole image and
+gathered per tile. The detail branch is five 3x3 "same" convolutions: a tile padded with a halo of
+5 pixels of real neighbours gives the same centre as the whole image (at image borders the tile
+ends where the image does, so the zero padding is the same too).
+"""
+import math
 import os
 
+import keras
 import numpy as np
 import tensorflow as tf
 
-from gladnet_tf.model import build_gladnet
+from gladnet_tf.model import GLOBAL_SIZE, ResizeNearestTF1, build_gladnet
 
 SHIPPED_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "gladnet.weights.h5")
 PRECISIONS = ("float32", "bfloat16")
+DETAIL_LAYERS = ("conv2d_12", "conv2d_13", "conv2d_14", "conv2d_15", "conv2d_16")
+HALO = len(DETAIL_LAYERS)  # one pixel per 3x3 conv
+# Peak bytes per tile pixel of the detail branch: input + output of a 128-channel conv at 4 bytes,
+# plus the 67-channel concat and oneDNN's workspace (measured ~2.3 KB in float32).
+BYTES_PER_TILE_PIXEL = 3072
+DEFAULT_MEMORY_MB = 1024
 
 
 def shipped_weights():
@@ -15,23 +32,73 @@ def shipped_weights():
     return SHIPPED_WEIGHTS if os.path.exists(SHIPPED_WEIGHTS) else None
 
 
+def tile_size_for(memory_mb, precision="float32"):
+    """Largest tile side whose detail-branch activations fit in `memory_mb`."""
+    per_pixel = BYTES_PER_TILE_PIXEL // (2 if precision == "bfloat16" else 1)
+    return max(64, int(math.sqrt(memory_mb * 2**20 / per_pixel)) - 2 * HALO)
+
+
+def source_indices(size, out_size):
+    """The source row (or column) that TF1's nearest resize reads for each of `out_size` outputs,
+    obtained from the resize op itself, so it matches bit for bit."""
+    ramp = tf.reshape(tf.range(size, dtype=tf.float32), (1, size, 1, 1))
+    resized = tf.raw_ops.ResizeNearestNeighbor(images=ramp, size=[out_size, 1],
+                                               align_corners=False, half_pixel_centers=False)
+    return tf.cast(tf.reshape(resized, (-1,)), tf.int32)
+
+
 class Enhancer:
     """A GLADNet with loaded weights in float32 or bfloat16, traced once for any image size."""
 
-    def __init__(self, weights=None, precision="float32"):
+    def __init__(self, weights=None, precision="float32", memory_mb=DEFAULT_MEMORY_MB):
         if precision not in PRECISIONS:
             raise ValueError(f"precision {precision!r}: expected one of {', '.join(PRECISIONS)}")
         self.model = build_gladnet(dtype=precision)
         self.weights = weights
         if weights is not None:
             self.model.load_weights(weights)
-        self._run = tf.function(self._forward, reduce_retracing=True,
-                                input_signature=[tf.TensorSpec((None, None, None, 3), tf.float32)])
+        self.tile = tile_size_for(memory_mb, precision)
+        self.dtype = self.model.dtype
+        global_model = keras.Model(self.model.input, self.model.get_layer("conv2d_11").output)
+        features = keras.Input((None, None, 64), dtype=precision)
+        image = keras.Input((None, None, 3), dtype=precision)
+        x = self.model.get_layer("concat")([features, image])
+        for name in DETAIL_LAYERS:
+            x = self.model.get_layer(name)(x)
+        detail_model = keras.Model([features, image], x)
+        spec = lambda channels: tf.TensorSpec((None, None, None, channels), tf.float32)  # noqa: E731
+        self._whole = tf.function(self._cast_call(self.model), input_signature=[spec(3)])
+        self._global = tf.function(self._cast_call(global_model), input_signature=[spec(3)])
+        self._detail = tf.function(lambda f, x: tf.cast(detail_model([f, tf.cast(x, self.dtype)]), tf.float32),
+                                   input_signature=[tf.TensorSpec((None, None, None, 64), self.dtype), spec(3)])
 
-    def _forward(self, batch):
-        return tf.cast(self.model(tf.cast(batch, self.model.dtype)), tf.float32)
+    def _cast_call(self, model):
+        return lambda x: tf.cast(model(tf.cast(x, self.dtype)), tf.float32)
 
     def __call__(self, image):
-        """Enhances one float32 RGB image (H, W, 3) in [0, 1]; returns the same shape, clipped."""
-        output = self._run(tf.convert_to_tensor(image[np.newaxis], tf.float32))[0]
-        return np.clip(output.numpy(), 0.0, 1.0)
+        """Enhances one float32 RGB image (H, W, 3) in [0, 1]; returns the same shape, clipped.
+        Images larger than one tile run tiled (exactly equal, see the module docstring)."""
+        height, width = image.shape[:2]
+        if height <= self.tile and width <= self.tile:
+            output = self._whole(tf.convert_to_tensor(image[np.newaxis], tf.float32))[0].numpy()
+        else:
+            output = self.tiled(image, self.tile)
+        return np.clip(output, 0.0, 1.0, out=output)
+
+    def tiled(self, image, tile):
+        """The model's output computed tile by tile (float32, not clipped)."""
+        height, width = image.shape[:2]
+        batch = tf.convert_to_tensor(image[np.newaxis], tf.float32)
+        small = ResizeNearestTF1((GLOBAL_SIZE, GLOBAL_SIZE))(batch)  # what the branch sees
+        features = tf.cast(self._global(small), self.dtype)[0]
+        rows, cols = source_indices(GLOBAL_SIZE, height), source_indices(GLOBAL_SIZE, width)
+        output = np.empty((height, width, 3), np.float32)
+        for y0 in range(0, height, tile):
+            for x0 in range(0, width, tile):
+                y1, x1 = min(y0 + tile, height), min(x0 + tile, width)
+                ya, yb = max(0, y0 - HALO), min(height, y1 + HALO)
+                xa, xb = max(0, x0 - HALO), min(width, x1 + HALO)
+                tile_features = tf.gather(tf.gather(features, rows[ya:yb], axis=0), cols[xa:xb], axis=1)
+                result = self._detail(tile_features[tf.newaxis], batch[:, ya:yb, xa:xb])[0]
+                output[y0:y1, x0:x1] = result[y0 - ya:y1 - ya, x0 - xa:x1 - xa].numpy()
+        return output

@@ -22,3 +22,23 @@ def oracle_meta():
     if not META.exists():
         pytest.skip(requires_shared.kwargs["reason"])
     return str(META)
+
+
+@pytest.fixture(scope="session")
+def random_weights(tmp_path_factory):
+    """He-scaled random weights with positive biases, so outputs are far from all-zero."""
+    import numpy as np
+
+    from gladnet_tf.model import build_gladnet
+
+    model = build_gladnet()
+    rng = np.random.default_rng(3)
+    for layer in model.layers:
+        if layer.weights:
+            kernel, bias = layer.get_weights()
+            limit = np.sqrt(6.0 / np.prod(kernel.shape[:3]))
+            layer.set_weights([rng.uniform(-limit, limit, kernel.shape).astype(np.float32),
+                               rng.uniform(0.0, 0.1, bias.shape).astype(np.float32)])
+    path = str(tmp_path_factory.mktemp("weights") / "random.weights.h5")
+    model.save_weights(path)
+    return path

@@ -101,3 +101,23 @@ def test_write_is_atomic_on_failure(tmp_path):
     with pytest.raises(imageio.ImageError, match="JPEG cannot hold 16 bits"):
         imageio.write_image(str(tmp_path / "x.jpg"), np.zeros((2, 2, 3)), bits=16)
     assert os.listdir(tmp_path) == []
+
+
+def test_huge_declared_size_and_unreadable_folder(tmp_path, weights, capsys, monkeypatch):
+    import zlib
+    ihdr = (100_000).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+    chunk = b"IHDR" + ihdr
+    png = b"\x89PNG\r\n\x1a\n" + len(ihdr).to_bytes(4, "big") + chunk + zlib.crc32(chunk).to_bytes(4, "big")
+    (tmp_path / "huge.png").write_bytes(png)
+    with pytest.raises(imageio.ImageError, match="declares 100000x100000 pixels"):
+        imageio.read_image(str(tmp_path / "huge.png"))
+    # Root can read any folder, so the permission error is simulated where os.walk meets it.
+    real_walk = os.walk
+    def walk(top, onerror=None, **kwargs):
+        onerror(PermissionError(13, "Permission denied", str(tmp_path / "locked")))
+        yield from real_walk(top, onerror=onerror, **kwargs)
+    monkeypatch.setattr(enhance.os, "walk", walk)
+    assert enhance.main([str(tmp_path), "--output-dir", str(tmp_path / "out"), "--weights", weights]) == 1
+    err = capsys.readouterr().err
+    assert "locked: folder is not readable (permission denied)" in err
+    assert "huge.png: declares 100000x100000 pixels" in err

@@ -1,0 +1,168 @@
+"""Export GLADNet for serving: a SavedModel in TF Serving's layout and TFLite models.
+
+    python -m gladnet_tf.export --output_dir exports [--weights W] [--version 1] \\
+        [--tflite fp32,fp16,int8] [--fixed_size 400x600] [--int8_full_images DIR]
+
+Writes `exports/gladnet/<version>/` (TF Serving: `--model_base_path=exports/gladnet`) with two
+signatures: `serving_default` takes float32 images [batch, H, W, 3] in [0, 1] and returns
+`output`; `enhance_image` takes encoded PNG/JPEG bytes [batch] (TF Serving's REST API sends them
+as {"b64": ...}) and returns `png` bytes. TFLite models go to `exports/tflite/`.
+"""
+import argparse
+import glob
+import os
+import shutil
+import sys
+import tempfile
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gladnet_tf import imageio
+from gladnet_tf.atomic import OutputExistsError, atomic_path
+from gladnet_tf.inference import shipped_weights
+from gladnet_tf.model import build_gladnet
+
+TFLITE_VARIANTS = ("fp32", "fp16", "int8", "int8_full")
+
+
+def serving_archive(model):
+    """A Keras ExportArchive with the two serving signatures (Keras 3 freezes its variables
+    properly only through its own export path)."""
+    def enhance(images):
+        return {"output": model(images)}
+
+    def enhance_image(image_bytes):
+        def one(encoded):
+            image = tf.io.decode_image(encoded, channels=3, dtype=tf.float32, expand_animations=False)
+            output = tf.clip_by_value(model(image[tf.newaxis])[0], 0.0, 1.0)
+            return tf.io.encode_png(tf.cast(tf.round(output * 255.0), tf.uint8))
+        return {"png": tf.map_fn(one, image_bytes, fn_output_signature=tf.string)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint("serving_default", enhance, input_signature=[
+        tf.TensorSpec((None, None, None, 3), tf.float32, name="images")])
+    archive.add_endpoint("enhance_image", enhance_image, input_signature=[
+        tf.TensorSpec((None,), tf.string, name="image_bytes")])
+    return archive
+
+
+def load_model(weights):
+    model = build_gladnet()
+    if weights:
+        model.load_weights(weights)
+    return model
+
+
+def export_saved_model(model, output_dir, version=1, overwrite=False):
+    """Writes `<output_dir>/gladnet/<version>/` atomically; returns its path."""
+    target = os.path.join(output_dir, "gladnet", str(version))
+    if os.path.exists(target) and not overwrite:
+        raise OutputExistsError(f"{target}: exists (pass --overwrite to replace it)")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(target))
+    try:
+        serving_archive(model).write_out(staging, verbose=False)
+        os.chmod(staging, 0o755)
+        if os.path.exists(target):
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def representative_images(folder, size, count=16):
+    """Yields [1, H, W, 3] float32 samples for full-integer calibration."""
+    paths = sorted(p for p in glob.glob(os.path.join(folder, "*")) if imageio.is_supported(p))[:count]
+    if not paths:
+        raise imageio.ImageError(f"{folder}: no images for int8 calibration")
+    for path in paths:
+        image = imageio.read_image(path)[0]
+        if size:
+            image = tf.image.resize(image, size, method="area").numpy()
+        yield [image[np.newaxis].astype(np.float32)]
+
+
+def convert_tflite(model, variant, size=None, calibration_dir=None):
+    """TFLite flatbuffer bytes of one variant; `size` = (H, W) fixes the input shape."""
+    spec = tf.TensorSpec((1, *(size or (None, None)), 3), tf.float32, name="images")
+    with tempfile.TemporaryDirectory() as saved:  # Keras 3: SavedModel first, then convert
+        model.export(saved, format="tf_saved_model", input_signature=[spec], verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved)
+        return _configure(converter, variant, size, calibration_dir).convert()
+
+
+def _configure(converter, variant, size, calibration_dir):
+    if variant == "fp16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif variant == "int8":  # dynamic range: int8 weights, float activations
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    elif variant == "int8_full":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: representative_images(calibration_dir, size)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    return converter
+
+
+def tflite_name(variant, size=None):
+    return f"gladnet_{variant}" + (f"_{size[0]}x{size[1]}" if size else "") + ".tflite"
+
+
+def export_tflite(model, output_dir, variants, sizes=(), calibration_dir=None, overwrite=False):
+    """Writes each variant for a dynamic input size and for each fixed size; returns the paths."""
+    paths = []
+    for size in (None, *sizes):
+        for variant in variants:
+            path = os.path.join(output_dir, "tflite", tflite_name(variant, size))
+            with atomic_path(path, overwrite) as tmp:
+                with open(tmp, "wb") as handle:
+                    handle.write(convert_tflite(model, variant, size, calibration_dir))
+            paths.append(path)
+    return paths
+
+
+def parse_size(text):
+    height, width = (int(v) for v in text.lower().split("x"))
+    return height, width
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="gladnet-export", description=__doc__.splitlines()[0])
+    parser.add_argument("--output_dir", required=True)
+    parser.add_argument("--weights", help="Keras .weights.h5 (default: the shipped weights)")
+    parser.add_argument("--version", type=int, default=1, help="TF Serving model version")
+    parser.add_argument("--tflite", default="fp32,fp16,int8",
+                        help=f"comma-separated TFLite variants of {', '.join(TFLITE_VARIANTS)}, "
+                             "or '' for none (int8_full needs --int8_full_images)")
+    parser.add_argument("--fixed_size", action="append", default=[], type=parse_size,
+                        help="also write fixed-shape TFLite models of this HxW (e.g. 400x600), "
+                             "for GPU/NNAPI delegates; repeatable")
+    parser.add_argument("--int8_full_images", help="folder of images to calibrate full-int8")
+    parser.add_argument("--overwrite", action="store_true")
+    args = parser.parse_args(argv)
+    variants = [v for v in args.tflite.split(",") if v]
+    unknown = set(variants) - set(TFLITE_VARIANTS)
+    if unknown:
+        parser.error(f"--tflite: unknown variant(s) {', '.join(sorted(unknown))}")
+    if "int8_full" in variants and not args.int8_full_images:
+        parser.error("--tflite int8_full needs --int8_full_images")
+    weights = args.weights or shipped_weights()
+    if weights is None:
+        print("gladnet-export: NOTE: no trained weights are shipped yet; exporting an UNTRAINED model",
+              file=sys.stderr)
+    try:
+        model = load_model(weights)
+        print(export_saved_model(model, args.output_dir, args.version, args.overwrite))
+        for path in export_tflite(model, args.output_dir, variants, args.fixed_size,
+                                  args.int8_full_images, args.overwrite):
+            print(path)
+    except (OutputExistsError, imageio.ImageError, OSError) as error:
+        sys.exit(f"gladnet-export: error: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Exact tiled inference and precisions."""
+import numpy as np
+import pytest
+
+from gladnet_tf import inference
+
+
+@pytest.fixture(scope="module")
+def weights(random_weights):
+    return random_weights
+
+
+@pytest.mark.parametrize("shape, tile", [((101, 77), 32), ((64, 203), 50), ((97, 96), 96),
+                                          ((250, 13), 7), ((1, 300), 64)])
+def test_tiled_equals_whole_model(weights, shape, tile):
+    enhancer = inference.Enhancer(weights)
+    image = np.random.default_rng(sum(shape)).uniform(size=shape + (3,)).astype(np.float32)
+    whole = enhancer.model(image[np.newaxis]).numpy()[0]
+    assert np.count_nonzero(whole) > whole.size // 4
+    np.testing.assert_allclose(enhancer.tiled(image, tile), whole, rtol=0, atol=1e-5)
+
+
+def test_source_indices_match_tf1_formula():
+    for out_size in (1, 5, 96, 97, 401, 6000):
+        expected = np.minimum(np.floor(np.arange(out_size) * np.float32(96 / out_size)), 95)
+        np.testing.assert_array_equal(inference.source_indices(96, out_size).numpy(), expected)
+
+
+def test_large_image_is_tiled_automatically(weights):
+    enhancer = inference.Enhancer(weights, memory_mb=1)
+    assert enhancer.tile == 64
+    image = np.random.default_rng(0).uniform(size=(150, 130, 3)).astype(np.float32)
+    whole = np.clip(enhancer.model(image[np.newaxis]).numpy()[0], 0, 1)
+    np.testing.assert_allclose(enhancer(image), whole, atol=1e-5)
+
+
+def test_bfloat16_is_close_to_float32(weights):
+    image = np.random.default_rng(1).uniform(size=(80, 120, 3)).astype(np.float32)
+    fp32 = inference.Enhancer(weights)(image)
+    bf16 = inference.Enhancer(weights, "bfloat16")(image)
+    psnr = 10 * np.log10(1.0 / np.mean((fp32 - bf16) ** 2))
+    assert psnr > 30, psnr
+    with pytest.raises(ValueError, match="precision"):
+        inference.Enhancer(weights, "float16")
