@@ -42,7 +42,7 @@ def main():
         for label, (height, width) in SIZES.items():
             source = os.path.join(folder, f"{height}x{width}.jpg")
             photo(source, height, width)
-            modes = [("tiled (default 1024 MB budget)", [])]
+            modes = [("tiled (default 512 MB budget)", [])]
             if label == "6 MP":
                 modes.append(("untiled", ["--memory-mb", str(UNTILED_MB)]))
             for mode, extra in modes:

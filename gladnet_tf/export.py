@@ -49,9 +49,16 @@ def serving_archive(model):
     return archive
 
 
-def load_model(weights):
+def load_model(weights=None, run_dir=None):
+    """GLADNet with weights from a .weights.h5 file, or from the latest checkpoint of a training
+    run folder (`gladnet-train --model_dir`)."""
     model = build_gladnet()
-    if weights:
+    if run_dir:
+        latest = tf.train.latest_checkpoint(os.path.join(run_dir, "checkpoints"))
+        if latest is None:
+            raise FileNotFoundError(f"{run_dir}: no checkpoints found")
+        tf.train.Checkpoint(model=model).restore(latest).expect_partial().assert_existing_objects_matched()
+    elif weights:
         model.load_weights(weights)
     return model
 
@@ -133,7 +140,10 @@ def parse_size(text):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="gladnet-export", description=__doc__.splitlines()[0])
     parser.add_argument("--output_dir", required=True)
-    parser.add_argument("--weights", help="Keras .weights.h5 (default: the shipped weights)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--weights", help="Keras .weights.h5 (default: the shipped weights)")
+    source.add_argument("--from_run", help="a training run folder: export its latest checkpoint, "
+                        "and write its weights as <output_dir>/gladnet.weights.h5")
     parser.add_argument("--version", type=int, default=1, help="TF Serving model version")
     parser.add_argument("--tflite", default="fp32,fp16,int8",
                         help=f"comma-separated TFLite variants of {', '.join(TFLITE_VARIANTS)}, "
@@ -150,12 +160,16 @@ def main(argv=None):
         parser.error(f"--tflite: unknown variant(s) {', '.join(sorted(unknown))}")
     if "int8_full" in variants and not args.int8_full_images:
         parser.error("--tflite int8_full needs --int8_full_images")
-    weights = args.weights or shipped_weights()
-    if weights is None:
+    weights = args.weights or (None if args.from_run else shipped_weights())
+    if weights is None and not args.from_run:
         print("gladnet-export: NOTE: no trained weights are shipped yet; exporting an UNTRAINED model",
               file=sys.stderr)
     try:
-        model = load_model(weights)
+        model = load_model(weights, args.from_run)
+        if args.from_run:
+            with atomic_path(os.path.join(args.output_dir, "gladnet.weights.h5"), args.overwrite) as tmp:
+                model.save_weights(tmp)
+            print(os.path.join(args.output_dir, "gladnet.weights.h5"))
         print(export_saved_model(model, args.output_dir, args.version, args.overwrite))
         for path in export_tflite(model, args.output_dir, variants, args.fixed_size,
                                   args.int8_full_images, args.overwrite):

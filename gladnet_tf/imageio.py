@@ -78,11 +78,11 @@ def _read_bitmap(path):
         raise ImageError(f"{path}: not a readable image (corrupt, truncated or unsupported format)")
     if image.shape[0] * image.shape[1] > MAX_PIXELS:
         raise ImageError(f"{path}: {image.shape[1]}x{image.shape[0]} exceeds {MAX_PIXELS} pixels")
-    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=image)  # in place: big photos stay lean
     if rgb.dtype == np.uint8:
-        return rgb.astype(np.float32) / 255.0, 8
+        return np.multiply(rgb, np.float32(1 / 255.0), dtype=np.float32), 8
     if rgb.dtype == np.uint16:
-        return rgb.astype(np.float32) / 65535.0, 16
+        return np.multiply(rgb, np.float32(1 / 65535.0), dtype=np.float32), 16
     return np.clip(rgb.astype(np.float32), 0.0, 1.0), 16
 
 
@@ -117,10 +117,15 @@ def pair_files(low_dir, high_dir):
     return [(low[name], high[name]) for name in sorted(low)]
 
 
-def to_uint(image, bits):
-    """Quantises a [0, 1] float image to uint8 or uint16 with rounding."""
+def to_uint(image, bits, rows=256):
+    """Quantises a [0, 1] float image to uint8 or uint16 with rounding (in row chunks, so a
+    24 MP image needs no full-size float temporaries)."""
     top, dtype = (255.0, np.uint8) if bits == 8 else (65535.0, np.uint16)
-    return np.round(np.clip(image, 0.0, 1.0) * top).astype(dtype)
+    out = np.empty(image.shape, dtype)
+    for start in range(0, image.shape[0], rows):
+        chunk = np.clip(image[start:start + rows], 0.0, 1.0) * top
+        out[start:start + rows] = np.round(chunk, out=chunk)
+    return out
 
 
 def write_image(path, image, bits=8, overwrite=False, quality=95):
@@ -131,7 +136,8 @@ def write_image(path, image, bits=8, overwrite=False, quality=95):
                          f"(use {', '.join(sorted(WRITE_EXTENSIONS))})")
     if bits == 16 and ext in (".jpg", ".jpeg"):
         raise ImageError(f"{path}: JPEG cannot hold 16 bits (use .png or .tif)")
-    bgr = cv2.cvtColor(to_uint(image, bits), cv2.COLOR_RGB2BGR)
+    quantised = to_uint(image, bits)
+    bgr = cv2.cvtColor(quantised, cv2.COLOR_RGB2BGR, dst=quantised)
     params = [cv2.IMWRITE_JPEG_QUALITY, quality] if ext in (".jpg", ".jpeg") else []
     with atomic_path(path, overwrite) as tmp:
         ok, encoded = cv2.imencode(ext, bgr, params)

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gladnet_tf.model import GLOBAL_SIZE, ResizeNearestTF1, build_gladnet
+from gladnet_tf.model import GLOBAL_SIZE, build_gladnet
 
 SHIPPED_WEIGHTS = os.path.join(os.path.dirname(__file__), "weights", "gladnet.weights.h5")
 PRECISIONS = ("float32", "bfloat16")
@@ -24,7 +24,7 @@ HALO = len(DETAIL_LAYERS)  # one pixel per 3x3 conv
 # Peak bytes per tile pixel of the detail branch: input + output of a 128-channel conv at 4 bytes,
 # plus the 67-channel concat and oneDNN's workspace (measured ~2.3 KB in float32).
 BYTES_PER_TILE_PIXEL = 3072
-DEFAULT_MEMORY_MB = 1024
+DEFAULT_MEMORY_MB = 512
 
 
 def shipped_weights():
@@ -39,7 +39,7 @@ def tile_size_for(memory_mb, precision="float32"):
 
 
 def source_indices(size, out_size):
-    """The source row (or column) that TF1's nearest resize reads for each of `out_size` outputs,
+    """The source index (< `size`) that TF1's nearest resize reads for each of `out_size` outputs,
     obtained from the resize op itself, so it matches bit for bit."""
     ramp = tf.reshape(tf.range(size, dtype=tf.float32), (1, size, 1, 1))
     resized = tf.raw_ops.ResizeNearestNeighbor(images=ramp, size=[out_size, 1],
@@ -88,9 +88,10 @@ class Enhancer:
     def tiled(self, image, tile):
         """The model's output computed tile by tile (float32, not clipped)."""
         height, width = image.shape[:2]
-        batch = tf.convert_to_tensor(image[np.newaxis], tf.float32)
-        small = ResizeNearestTF1((GLOBAL_SIZE, GLOBAL_SIZE))(batch)  # what the branch sees
-        features = tf.cast(self._global(small), self.dtype)[0]
+        # What the global branch sees: the 96x96 nearest sample, gathered with the op's own
+        # indices, so the whole image never has to be copied into a tensor.
+        small = image[source_indices(height, GLOBAL_SIZE).numpy()][:, source_indices(width, GLOBAL_SIZE).numpy()]
+        features = tf.cast(self._global(small[np.newaxis]), self.dtype)[0]
         rows, cols = source_indices(GLOBAL_SIZE, height), source_indices(GLOBAL_SIZE, width)
         output = np.empty((height, width, 3), np.float32)
         for y0 in range(0, height, tile):
@@ -99,6 +100,6 @@ class Enhancer:
                 ya, yb = max(0, y0 - HALO), min(height, y1 + HALO)
                 xa, xb = max(0, x0 - HALO), min(width, x1 + HALO)
                 tile_features = tf.gather(tf.gather(features, rows[ya:yb], axis=0), cols[xa:xb], axis=1)
-                result = self._detail(tile_features[tf.newaxis], batch[:, ya:yb, xa:xb])[0]
+                result = self._detail(tile_features[tf.newaxis], image[np.newaxis, ya:yb, xa:xb])[0]
                 output[y0:y1, x0:x1] = result[y0 - ya:y1 - ya, x0 - xa:x1 - xa].numpy()
         return output

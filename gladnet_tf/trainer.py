@@ -125,9 +125,16 @@ class Trainer:
         self.checkpoint.iterator = iterator
         self.manager = tf.train.CheckpointManager(self.checkpoint, self._checkpoint_dir,
                                                   max_to_keep=self.keep_checkpoints)
-        if self.manager.latest_checkpoint:
-            self.checkpoint.restore(self.manager.latest_checkpoint).assert_existing_objects_matched()
-            logging.info("resumed from %s at step %d", self.manager.latest_checkpoint, self.step)
+        latest = self.manager.latest_checkpoint
+        if latest:
+            has_iterator = any(name.startswith("iterator/") for name, _ in tf.train.list_variables(latest))
+            if has_iterator:
+                self.checkpoint.restore(latest).assert_existing_objects_matched()
+            else:  # written without data position: model and optimizer only
+                logging.warning("%s holds no data-iterator state; the data stream restarts", latest)
+                tf.train.Checkpoint(model=self.model, optimizer=self.optimizer).restore(
+                    latest).expect_partial().assert_existing_objects_matched()
+            logging.info("resumed from %s at step %d", latest, self.step)
         return self.step
 
     def save(self):

@@ -146,3 +146,28 @@ def test_two_workers_train_in_step(dataset, tmp_path):
     for a, b in zip(chief, other):
         np.testing.assert_array_equal(a, b)
     assert json.loads((tmp_path / "run.json").read_text())["steps"] == 4
+
+
+def test_export_from_run_restores_the_latest_checkpoint(dataset, tmp_path):
+    from gladnet_tf import export
+    result = run_train(dataset, tmp_path / "run", "--steps=2", "--eval_every=1000")
+    assert result.returncode == 0, result.stderr[-2000:]
+    export.main(["--output_dir", str(tmp_path / "exp"), "--from_run", str(tmp_path / "run"), "--tflite", ""])
+    for a, b in zip(final_weights(str(tmp_path / "run" / "gladnet.weights.h5")),
+                    final_weights(str(tmp_path / "exp" / "gladnet.weights.h5"))):
+        np.testing.assert_array_equal(a, b)
+    assert (tmp_path / "exp" / "gladnet" / "1" / "saved_model.pb").exists()
+
+
+def test_resumes_from_a_checkpoint_without_data_position(dataset, tmp_path):
+    import tensorflow as tf
+    from gladnet_tf import trainer
+    model, optimizer = build_gladnet(), trainer.make_optimizer()
+    optimizer.build(model.trainable_variables)
+    optimizer.iterations.assign(3)
+    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer)
+    tf.train.CheckpointManager(checkpoint, str(tmp_path / "checkpoints"), 1).save(checkpoint_number=3)
+    result = run_train(dataset, tmp_path, "--steps=5", "--eval_every=1000")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "holds no data-iterator state" in result.stderr and "at step 3" in result.stderr
+    assert json.loads((tmp_path / "run.json").read_text())["steps"] == 5
