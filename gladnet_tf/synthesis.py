@@ -10,10 +10,11 @@ The bright target is the photo as it is, encoded to sRGB. The dark input applies
 4. vibrance V in [-100, 0]: each pixel moves towards its luma by `-V/100 * (1 - s)`, where `s` is
    its saturation (max - min) / max. Like Lightroom's vibrance, dull colours lose more saturation
    than vivid ones; V = -100 makes grey pixels of the dullest colours;
-5. contrast C in [-100, 0]: pixel values are pulled towards the image's mean by the factor
-   `1 + C/200` (C = -100 halves all deviations). Lightroom pivots its contrast at mid-grey, which on
-   a dark image would lift blacks by tenths and undo the exposure; pivoting at the image's own mean
-   keeps brightness set by E alone, so the three parameters stay independent.
+5. contrast C in [-100, 0]: an inverse S-curve with fixed end points, as Lightroom's contrast:
+   `y = x + a * sin(2 pi x) / (2 pi)` with `a = -C/200` in [0, 0.5]. It is monotonic, keeps
+   black at 0 and white at 1, lifts shadows by at most 1.5x and flattens mid-tones (slope 1 - a).
+   (A first version pulled values towards the image mean instead; that lifted every black level
+   into a haze floor, and the network learned to crush real shadows to black.)
 
 Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
 all-white pairs (the network should leave those alone). All functions are pure NumPy, and a pair
@@ -81,8 +82,8 @@ def apply_vibrance(srgb, vibrance):
 
 
 def apply_contrast(srgb, contrast):
-    mean = srgb.mean()
-    return mean + (srgb - mean) * (1.0 + contrast / 200.0)
+    amount = -contrast / 200.0
+    return srgb + amount * np.sin(2.0 * np.pi * srgb) / (2.0 * np.pi)
 
 
 def darken(linear, params, rng=None):

@@ -69,9 +69,10 @@ def test_build_makes_sensible_pairs_and_skips_bad_files(photos, tmp_path, caplog
         low, high = ex["low"].astype(np.float32) / 255, ex["high"].astype(np.float32) / 255
         assert low.shape == high.shape and low.shape[:2] in ((400, 600), (600, 400))
         assert -5 <= ex["exposure"] <= 0 and -100 <= ex["vibrance"] <= 0 and -100 <= ex["contrast"] <= 0
-        if ex["exposure"] < -1:  # darker by about the exposure, on linear light
+        if ex["exposure"] < -2:  # darker by the exposure, give or take what contrast lifts back
+            # (at most 1.5x on dark sRGB values, about 1.4 EV in linear light)
             ratio = synthesis.srgb_to_linear(low).mean() / synthesis.srgb_to_linear(high).mean()
-            assert ratio < 2.0 ** (ex["exposure"] + 0.5)
+            assert ratio < 2.0 ** (ex["exposure"] + 1.5)
     constants = [ex for ex in examples if ex["source"] in (b"black", b"white")]
     assert len(constants) == 4 and all(np.array_equal(ex["low"], ex["high"]) for ex in constants)
 

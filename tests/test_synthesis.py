@@ -43,9 +43,15 @@ def test_vibrance_and_contrast_reduce_saturation_and_spread(linear):
     np.testing.assert_allclose(kept, [0.2, 0.8 / 0.9], rtol=1e-5)  # dull colours lose more
     np.testing.assert_allclose(out @ synthesis.LUMA, luma, atol=1e-6)  # luma unchanged
     base = synthesis.linear_to_srgb(linear)
-    flat = synthesis.apply_contrast(base, -100)
-    np.testing.assert_allclose(flat.std(), base.std() / 2, rtol=1e-5)
-    np.testing.assert_allclose(flat.mean(), base.mean(), rtol=1e-5)
+    ramp = np.linspace(0, 1, 1001, dtype=np.float32)
+    for contrast in (-100, -50):
+        flat = synthesis.apply_contrast(ramp, contrast)
+        assert flat[0] == 0 and abs(flat[-1] - 1) < 1e-6  # black stays black: no haze floor
+        assert np.all(np.diff(flat) > 0)  # monotonic
+        slope = np.gradient(flat, ramp)
+        np.testing.assert_allclose(slope[500], 1 + contrast / 200, atol=1e-3)  # mid-tones flatter
+        assert np.all(flat[1:500] > ramp[1:500]) and np.all(flat[501:-1] < ramp[501:-1])
+    np.testing.assert_array_equal(synthesis.apply_contrast(base, 0), base)
 
 
 def test_pairs_are_deterministic_in_range_and_float32(linear):

@@ -51,8 +51,11 @@ def resize_like_paper(image):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Synthetic GLADNet training pairs from a folder of RAW and/or sRGB photos."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Initial release."}
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {
+        "1.0.0": "Initial release.",
+        "1.1.0": "Contrast reduction keeps black at 0 (inverse S-curve) instead of lifting it.",
+    }
     BUILDER_CONFIGS = [
         BuilderConfig(name="paper", description="The paper's recipe: photos resized to 600x400, "
                       "4 pairs per photo, 8-bit PNG."),
