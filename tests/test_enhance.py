@@ -121,3 +121,16 @@ def test_huge_declared_size_and_unreadable_folder(tmp_path, weights, capsys, mon
     err = capsys.readouterr().err
     assert "locked: folder is not readable (permission denied)" in err
     assert "huge.png: declares 100000x100000 pixels" in err
+
+
+def test_shipped_weights_brighten_real_low_light_samples():
+    from gladnet_tf.inference import Enhancer, shipped_weights
+    assert shipped_weights() is not None, "no weights shipped in gladnet_tf/weights/"
+    enhancer = Enhancer(shipped_weights())
+    samples = os.path.join(os.path.dirname(__file__), "..", "samples")
+    for name in ("sice_1167.jpg", "kluki1.png"):
+        image = cv2.resize(imageio.read_image(os.path.join(samples, name))[0], (192, 128))
+        output = enhancer(image)
+        assert output.mean() > 1.2 * image.mean(), name
+        dark = image.mean(-1) < 0.05  # shadows keep detail: not crushed to black
+        assert output.mean(-1)[dark].mean() >= image.mean(-1)[dark].mean(), name
