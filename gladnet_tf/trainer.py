@@ -198,8 +198,8 @@ class Trainer:
                 step = self.step
                 if not math.isfinite(loss):
                     raise NonFiniteLossError(
-                        f"loss is {loss} at step {step}; stopped, the last good checkpoint "
-                        f"({self.manager.latest_checkpoint}) is kept")
+                        f"loss is NaN or infinite ({loss}) at step {step}; stopped, the last good "
+                        f"checkpoint ({self.manager.latest_checkpoint}) is kept")
                 lr = float(self.optimizer.learning_rate)
                 if step % summary_every == 0:
                     tf.summary.scalar("loss", loss, step=step)
