@@ -39,11 +39,9 @@ flags.DEFINE_integer("keep_checkpoints", 3, "checkpoints kept")
 flags.DEFINE_integer("shuffle_buffer", 64, "examples in the (encoded) shuffle buffer")
 flags.mark_flag_as_required("model_dir")
 
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
-
 
 def fail(message):
-    """One-line error and exit status 2, before any work."""
+    """One-line error and exit status 1, before any work."""
     sys.exit(f"gladnet_tf.train: error: {message}")
 
 
