@@ -4,8 +4,6 @@ patches with the original's 8 flip/rotate modes, batched and prefetched; determi
 Sources yield *encoded* images (PNG/JPEG bytes): shuffling happens before decoding, so the
 shuffle buffer, and with it a checkpointed iterator, stays small.
 """
-import struct
-
 import cv2
 import numpy as np
 import tensorflow as tf
@@ -37,10 +35,10 @@ def from_folders(low_dir, high_dir):
 
 def image_size(encoded):
     """(height, width) of an encoded image, from the PNG header when possible (no decoding)."""
-    if encoded[:8] == b"\x89PNG\r\n\x1a\n":
-        width, height = struct.unpack(">II", encoded[16:24])
-        return height, width
-    return cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_2).shape[:2]
+    declared = imageio.declared_size(encoded)
+    if declared:
+        return declared[1], declared[0]
+    return cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_GRAYSCALE).shape[:2]
 
 
 def largest_patch(pairs):

@@ -42,6 +42,12 @@ def test_training_batches_are_aligned_and_deterministic():
     assert not all(np.array_equal(a[0], b[0]) for a, b in zip(first, other))
 
 
+def test_image_size_of_png_and_jpeg():
+    image = np.zeros((37, 53, 3), np.uint8)
+    for ext in (".png", ".jpg"):
+        assert data.image_size(cv2.imencode(ext, image)[1].tobytes()) == (37, 53)
+
+
 def test_downscale_and_largest_patch():
     pairs = _pairs([(40, 50), (64, 33)])
     assert data.largest_patch(pairs) == 40
