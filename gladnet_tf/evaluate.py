@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from gladnet_tf import baselines, imageio
+from gladnet_tf.atomic import atomic_path
 
 FULL_REFERENCE = ("psnr", "ssim", "psnr_y", "ssim_y")
 
@@ -134,7 +135,6 @@ def main(argv=None):
     except (ValueError, imageio.ImageError, OSError) as error:
         sys.exit(f"gladnet-evaluate: error: {error}")
     if args.csv:
-        from gladnet_tf.atomic import atomic_path
         with atomic_path(args.csv, overwrite=True) as tmp, open(tmp, "w", newline="") as handle:
             writer = csv.writer(handle)
             keys = list(rows[0][2])
