@@ -14,6 +14,8 @@ All nearest-neighbour resizes use TF1 semantics (`align_corners=False, half_pixe
 import keras
 import tensorflow as tf
 
+from gladnet_tf import strip_gradient
+
 GLOBAL_SIZE = 96
 FEATURES = 64
 DETAIL_FEATURES = 128
@@ -55,16 +57,23 @@ def _tf1_name(base, index):
     return base if index == 0 else f"{base}_{index}"
 
 
-def build_gladnet(name="gladnet", dtype=None):
+def build_gladnet(name="gladnet", dtype=None, gradient_strip_rows=None):
     """Builds GLADNet: RGB in [0, 1], shape (batch, H, W, 3) -> same shape.
 
     `dtype` (e.g. "bfloat16") sets the variables' and computation's type of every layer; by default
     the global Keras dtype policy applies (float32, or mixed precision when set).
+    `gradient_strip_rows` (training only): compute the full-resolution convs' kernel gradients on
+    strips of at most this many rows (see strip_gradient.py); same outputs and weights either way.
     """
 
-    def conv(filters, strides, index):
-        return keras.layers.Conv2D(filters, 3, strides, padding="same", activation="relu",
-                                   name=_tf1_name("conv2d", index), dtype=dtype)
+    def conv(filters, strides, index, layer=keras.layers.Conv2D, **kwargs):
+        return layer(filters, 3, strides, padding="same", activation="relu",
+                     name=_tf1_name("conv2d", index), dtype=dtype, **kwargs)
+
+    def detail_conv(filters, index):
+        if gradient_strip_rows is None:
+            return conv(filters, 1, index)
+        return conv(filters, 1, index, strip_gradient.Conv2D, strip_rows=gradient_strip_rows)
 
     def resize(index, size=None):
         return ResizeNearestTF1(size, name=_tf1_name("resize_nearest_neighbor", index), dtype=dtype)
@@ -89,8 +98,8 @@ def build_gladnet(name="gladnet", dtype=None):
     global_features = resize(7)([x, input_low])
     x = keras.layers.Concatenate(axis=3, name="concat", dtype=dtype)([global_features, input_low])
     for i in range(4):  # conv2d_12 .. conv2d_15
-        x = conv(DETAIL_FEATURES, 1, 12 + i)(x)
-    output = conv(3, 1, 16)(x)
+        x = detail_conv(DETAIL_FEATURES, 12 + i)(x)
+    output = detail_conv(3, 16)(x)
     return keras.Model(input_low, output, name=name)
 
 

@@ -16,6 +16,7 @@ from absl import logging
 from gladnet_tf import metrics
 from gladnet_tf.atomic import atomic_path
 from gladnet_tf.model import build_gladnet
+from gladnet_tf.strip_gradient import STRIP_ROWS
 
 # The original multiplies (output - target) by these weights along the channel axis. They are
 # the BT.601 luma weights in B, G, R order, but the network works on RGB (PIL-loaded images), so
@@ -104,7 +105,7 @@ class Trainer:
         self.model_dir = model_dir
         self.workers, self.worker_index, self.chief = worker_position(strategy)
         with strategy.scope():
-            self.model = build_gladnet()
+            self.model = build_gladnet(gradient_strip_rows=STRIP_ROWS)
             self.optimizer = make_optimizer(schedule, mixed_float16=precision == "mixed_float16")
             self.optimizer.build(self.model.trainable_variables)
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer)
