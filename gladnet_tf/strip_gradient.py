@@ -6,8 +6,9 @@ oneDNN's bf16 backward-weights convolution slowing down as the image grows: ~340
 (with a 1-row halo) and the output gradient into strips of at most `strip_rows` rows, stacked
 along the batch, gives the same kernel gradient (a sum over positions) at ~340 GFLOP/s. One
 gather builds the overlapping input strips and a reshape the output-gradient strips, so the
-copies are cheap. float32 gains too, less (~1.1x at 384x384). Small images keep the plain
-gradient (see MIN_PIXELS). The forward pass and the input gradient are the plain convolution.
+copies are cheap. (float32's op gains ~1.1x at 384x384, its whole step nothing measurable.)
+Small images keep the plain gradient (see MIN_PIXELS). The forward pass and the input gradient
+are the plain convolution.
 """
 import math
 
@@ -33,9 +34,9 @@ def strip_kernel_gradient(x, dy, kernel_shape, strip_rows):
     dy = tf.pad(dy, [[0, 0], [0, extra], [0, 0], [0, 0]])
     halo_rows = [s * rows + r for s in range(strips) for r in range(rows + 2)]
     x_strips = tf.gather(x, halo_rows, axis=1)  # (batch, strips * (rows + 2), width + 2, channels)
-    width, channels = tf.shape(x)[2], tf.shape(x)[3]
-    x_strips = tf.reshape(x_strips, [-1, rows + 2, width, channels])
-    dy_strips = tf.reshape(dy, [-1, rows, width - 2, tf.shape(dy)[3]])
+    padded_width = tf.shape(x)[2]
+    x_strips = tf.reshape(x_strips, [-1, rows + 2, padded_width, tf.shape(x)[3]])
+    dy_strips = tf.reshape(dy, [-1, rows, padded_width - 2, tf.shape(dy)[3]])
     return tf.raw_ops.Conv2DBackpropFilter(input=x_strips, filter_sizes=kernel_shape,
                                            out_backprop=dy_strips, strides=[1, 1, 1, 1],
                                            padding="VALID")

@@ -26,6 +26,8 @@ flags.DEFINE_integer("steps", 0, "train for this many steps in all (overrides --
 flags.DEFINE_float("base_lr", 1e-3, "initial learning rate (Adam)")
 flags.DEFINE_integer("decay_steps", 100, "lr = base_lr * decay_rate ** (step / decay_steps)")
 flags.DEFINE_float("decay_rate", 0.96, "see --decay_steps")
+flags.DEFINE_string("init_weights", None, "start a new run from these .weights.h5 (fine-tuning; "
+                    "e.g. gladnet_tf/weights/gladnet.weights.h5) instead of Glorot init")
 flags.DEFINE_integer("seed", 0, "seed of initialisation, shuffling, crops and augmentation")
 flags.DEFINE_string("model_dir", None, "run folder: checkpoints, TensorBoard, final weights")
 flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16", "mixed_float16"],
@@ -83,6 +85,17 @@ def check_flags():
         fail(f"--downscale {FLAGS.downscale}: must be in (0, 1]")
     if FLAGS.patch_size < 1 or FLAGS.batch_size < 1:
         fail("--patch_size and --batch_size must be positive")
+    if FLAGS.init_weights and not os.path.isfile(FLAGS.init_weights):
+        fail(f"--init_weights {FLAGS.init_weights}: no such file")
+
+
+def check_init_weights():
+    """Fails fast when --init_weights is not a GLADNet weights file."""
+    from gladnet_tf.model import build_gladnet
+    try:
+        build_gladnet().load_weights(FLAGS.init_weights)
+    except Exception as error:  # h5py and Keras raise many types for a foreign file
+        fail(f"--init_weights {FLAGS.init_weights}: not GLADNet weights ({str(error).splitlines()[0]})")
 
 
 def main(argv):
@@ -94,6 +107,8 @@ def main(argv):
 
     strategy = trainer.make_strategy()  # first: multi-worker collectives need a fresh runtime
     train_pairs, count, val_pairs = load_sources()
+    if FLAGS.init_weights:
+        check_init_weights()
     if FLAGS.batch_size % strategy.num_replicas_in_sync:
         fail(f"--batch_size {FLAGS.batch_size} does not split over "
              f"{strategy.num_replicas_in_sync} replicas")
@@ -103,7 +118,7 @@ def main(argv):
     total_steps = FLAGS.steps or FLAGS.epochs * steps_per_epoch
     schedule = trainer.learning_rate_schedule(FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate)
     run = trainer.Trainer(FLAGS.model_dir, strategy, FLAGS.precision, schedule, FLAGS.seed,
-                          FLAGS.keep_checkpoints)
+                          FLAGS.keep_checkpoints, FLAGS.init_weights)
     val_batches = data.validation(val_pairs) if val_pairs is not None else None
     logging.info("%d training pairs, %d steps per epoch, %d steps in all, %d replica(s)", count,
                  steps_per_epoch, total_steps, strategy.num_replicas_in_sync)

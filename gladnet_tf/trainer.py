@@ -98,7 +98,7 @@ class Trainer:
     """
 
     def __init__(self, model_dir, strategy, precision="float32", schedule=None, seed=0,
-                 keep_checkpoints=3):
+                 keep_checkpoints=3, init_weights=None):
         keras.mixed_precision.set_global_policy(precision)
         keras.utils.set_random_seed(seed)
         self.strategy = strategy
@@ -112,6 +112,7 @@ class Trainer:
         self._checkpoint_dir = os.path.join(model_dir, "checkpoints") if self.chief \
             else tempfile.mkdtemp(prefix="gladnet-worker-")
         self.keep_checkpoints = keep_checkpoints
+        self.init_weights = init_weights
         writer_dir = os.path.join(model_dir, "tensorboard") if self.chief else None
         self.writer = tf.summary.create_file_writer(writer_dir) if writer_dir else \
             tf.summary.create_noop_writer()
@@ -122,7 +123,8 @@ class Trainer:
 
     def restore(self, iterator):
         """Attaches the data iterator (a plain tf.data one: distributed iterators cannot be
-        checkpointed) to the checkpoint and restores the latest checkpoint, if any."""
+        checkpointed) to the checkpoint and restores the latest checkpoint, if any; a new run
+        starts from `init_weights` when given."""
         self.checkpoint.iterator = iterator
         self.manager = tf.train.CheckpointManager(self.checkpoint, self._checkpoint_dir,
                                                   max_to_keep=self.keep_checkpoints)
@@ -136,6 +138,9 @@ class Trainer:
                 tf.train.Checkpoint(model=self.model, optimizer=self.optimizer).restore(
                     latest).expect_partial().assert_existing_objects_matched()
             logging.info("resumed from %s at step %d", latest, self.step)
+        elif self.init_weights:
+            self.model.load_weights(self.init_weights)
+            logging.info("started from weights %s", self.init_weights)
         return self.step
 
     def save(self):

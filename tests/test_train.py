@@ -65,6 +65,8 @@ def test_smoke_run_writes_weights_checkpoints_summaries_and_run_json(dataset, tm
     (["--patch_size=5000"], "--patch_size 5000 is larger than every training image"),
     (["--precision=float8"], "precision"),
     (["--downscale=2"], "--downscale 2.0: must be in (0, 1]"),
+    (["--init_weights=/nonexistent.weights.h5"], "--init_weights /nonexistent.weights.h5: no such file"),
+    ([f"--init_weights={SMOKE}"], f"--init_weights {SMOKE}: not GLADNet weights"),
 ])
 def test_bad_flags_fail_fast_with_one_line(dataset, tmp_path, flags, message):
     result = run_train(dataset, tmp_path / "run", *flags)
@@ -170,3 +172,23 @@ def test_resumes_from_a_checkpoint_without_data_position(dataset, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "holds no data-iterator state" in result.stderr and "at step 3" in result.stderr
     assert json.loads((tmp_path / "run.json").read_text())["steps"] == 5
+
+
+def test_new_run_starts_from_init_weights_and_a_checkpoint_wins_over_them(tmp_path):
+    import tensorflow as tf
+    from gladnet_tf import trainer
+    start = build_gladnet()
+    start.set_weights([np.full(w.shape, 0.01 * i, "float32") for i, w in enumerate(start.weights)])
+    start.save_weights(str(tmp_path / "start.weights.h5"))
+    strategy = tf.distribute.get_strategy()
+    iterator = iter(tf.data.Dataset.range(3))
+    run = trainer.Trainer(str(tmp_path / "run"), strategy, init_weights=str(tmp_path / "start.weights.h5"))
+    assert run.restore(iterator) == 0
+    for a, b in zip(start.weights, run.model.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    run.model.weights[0].assign_add(tf.ones_like(run.model.weights[0]))
+    run.optimizer.iterations.assign(7)
+    run.save()
+    again = trainer.Trainer(str(tmp_path / "run"), strategy, init_weights=str(tmp_path / "start.weights.h5"))
+    assert again.restore(iter(tf.data.Dataset.range(3))) == 7
+    np.testing.assert_array_equal(again.model.weights[0].numpy(), start.weights[0].numpy() + 1)
