@@ -11,7 +11,7 @@ from absl import app, flags, logging
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("tfds", None, "TFDS dataset: registered name, or folder of a built version "
-                    "(e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.0.0)")
+                    "(e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.1.0)")
 flags.DEFINE_string("data_dir", None, "TFDS data_dir, for a registered --tfds name")
 flags.DEFINE_string("train_split", "train", "TFDS split to train on")
 flags.DEFINE_string("val_split", "validation", "TFDS split to validate on ('' for none)")
