@@ -1,6 +1,6 @@
 """Writes a low | high montage of the first pairs of a built gladnet_raw split (docs evidence).
 
-    python docs/make_pairs_montage.py ~/tensorflow_datasets/gladnet_raw/paper/1.0.0 docs/gladnet_raw_pairs.png
+    python docs/make_pairs_montage.py ~/tensorflow_datasets/gladnet_raw/paper/1.1.0 docs/gladnet_raw_pairs.png
 """
 import sys
 

@@ -16,7 +16,7 @@ AUTOTUNE = tf.data.AUTOTUNE
 
 def from_tfds(name, split, data_dir=None):
     """(encoded low, encoded high) pairs of a TFDS split and their count; `name` is a registered
-    name or a built dataset's folder (e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.0.0)."""
+    name or a built dataset's folder (e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.1.0)."""
     if tf.io.gfile.isdir(name):
         builder = tfds.builder_from_directory(name)
     else:
