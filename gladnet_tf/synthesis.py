@@ -3,7 +3,12 @@
 The bright target is the photo as it is, encoded to sRGB. The dark input applies, in this order:
 
 1. exposure E in [-5, 0] EV on the *linear* signal: `linear * 2**E` (what a shorter exposure or a
-   lower gain does to a sensor), highlights above 1 clipped as a camera clips them;
+   lower gain does to a sensor), highlights above 1 clipped as a camera clips them. Optionally
+   (off by default, an extension) the exposure varies smoothly over the image:
+   `min(0, E + L * field)` with L in [0, local_exposure] EV and `field` a bilinear upsampling of
+   a 4x4 grid of uniform [0, 1] values. Real dark photos are often unevenly lit (a bright window
+   or lamp, a lit sky over dark ground); with a uniform cut a bright region in the input always
+   means "already well exposed", and a model trained only on such pairs leaves those photos dark;
 2. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`;
 3. encoding to sRGB (the camera's tone curve);
@@ -34,6 +39,7 @@ class Ranges:
     vibrance: tuple = (-100.0, 0.0)
     contrast: tuple = (-100.0, 0.0)
     grayscale_fraction: float = 0.1
+    local_exposure: float = 0.0  # EV; 0: one exposure for the whole image (the paper)
     noise: bool = False
     photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
     read_noise: tuple = (0.0005, 0.005)
@@ -64,6 +70,7 @@ def sample_params(rng, ranges=Ranges()):
         "grayscale": bool(rng.uniform() < ranges.grayscale_fraction),
         "photons": float(np.exp(rng.uniform(*np.log(ranges.photons)))) if ranges.noise else 0.0,
         "read_noise": rng.uniform(*ranges.read_noise) if ranges.noise else 0.0,
+        "exposure_lift": rng.uniform(0.0, ranges.local_exposure) if ranges.local_exposure else 0.0,
     }
     return {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
 
@@ -86,9 +93,27 @@ def apply_contrast(srgb, contrast):
     return srgb + amount * np.sin(2.0 * np.pi * srgb) / (2.0 * np.pi)
 
 
+def smooth_field(rng, height, width, cells=4):
+    """Values in [0, 1] varying smoothly over a height x width image: a cells x cells grid of
+    uniform random values, bilinearly upsampled."""
+    grid = rng.uniform(size=(cells, cells))
+    rows, cols = np.linspace(0, cells - 1, height), np.linspace(0, cells - 1, width)
+    grid = np.stack([np.interp(cols, np.arange(cells), row) for row in grid])  # (cells, width)
+    return np.stack([np.interp(rows, np.arange(cells), col) for col in grid.T], axis=1)
+
+
+def exposure_map(params, height, width, rng=None):
+    """Exposure in EV: the scalar E, or per pixel (height, width, 1) when `exposure_lift` > 0."""
+    if not params.get("exposure_lift"):
+        return params["exposure"]
+    field = smooth_field(rng, height, width)
+    return np.minimum(0.0, params["exposure"] + params["exposure_lift"] * field)[..., np.newaxis]
+
+
 def darken(linear, params, rng=None):
     """The dark sRGB input for a linear image and one parameter set (see the module docstring)."""
-    dark = np.clip(linear * np.float32(2.0 ** params["exposure"]), 0.0, 1.0)
+    exposure = exposure_map(params, *linear.shape[:2], rng)
+    dark = np.clip(linear * np.asarray(2.0 ** exposure, np.float32), 0.0, 1.0)
     if params["photons"] > 0:
         dark = add_noise(dark, params["photons"], params["read_noise"], rng)
     srgb = linear_to_srgb(dark)

@@ -88,3 +88,36 @@ def test_grayscale_and_constant_pairs(linear):
     black_low, black_high = synthesis.constant_pair(0.0, (4, 6, 3))
     white_low, white_high = synthesis.constant_pair(1.0, (4, 6, 3))
     assert black_low.max() == black_high.max() == 0 and white_low.min() == white_high.min() == 1
+
+
+def test_local_exposure_is_off_by_default_and_keeps_paper_pairs_unchanged(linear):
+    assert synthesis.sample_params(np.random.default_rng(0))["exposure_lift"] == 0.0
+    paper_low, _, params = synthesis.make_pair(linear, 7)
+    local_low, _, local_params = synthesis.make_pair(linear, 7, synthesis.Ranges(local_exposure=0.0))
+    np.testing.assert_array_equal(paper_low, local_low)
+    uniform = synthesis.darken(linear, {**params, "exposure_lift": 0.0})
+    np.testing.assert_array_equal(paper_low, uniform)
+
+
+def test_smooth_field_is_in_range_and_smooth():
+    field = synthesis.smooth_field(np.random.default_rng(3), 120, 160)
+    assert field.shape == (120, 160) and field.min() >= 0 and field.max() <= 1
+    assert field.max() - field.min() > 0.3  # it varies ...
+    assert np.abs(np.diff(field, axis=0)).max() < 3 / 119 and np.abs(np.diff(field, axis=1)).max() < 3 / 159
+    again = synthesis.smooth_field(np.random.default_rng(3), 120, 160)
+    np.testing.assert_array_equal(field, again)
+
+
+def test_local_exposure_darkens_by_a_varying_amount_never_brightens(linear):
+    params = _params(exposure=-4.0, exposure_lift=5.0)
+    low = synthesis.darken(linear, params, np.random.default_rng(5))
+    field = synthesis.smooth_field(np.random.default_rng(5), *linear.shape[:2])
+    expected_ev = np.minimum(0.0, -4.0 + 5.0 * field)
+    ratio = synthesis.srgb_to_linear(low) / np.maximum(linear, 1e-6)
+    lit = linear > 0.01
+    expected_ev = np.broadcast_to(expected_ev[..., None], linear.shape)
+    np.testing.assert_allclose(np.log2(ratio)[lit], expected_ev[lit], atol=1e-3)
+    assert np.all(low <= synthesis.linear_to_srgb(linear) + 1e-6)
+    ranges = synthesis.Ranges(local_exposure=5.0)
+    lifts = [synthesis.sample_params(np.random.default_rng(s), ranges)["exposure_lift"] for s in range(50)]
+    assert 0 <= min(lifts) and max(lifts) <= 5 and np.std(lifts) > 1
