@@ -9,6 +9,11 @@ The bright target is the photo as it is, encoded to sRGB. The dark input applies
    a 4x4 grid of uniform [0, 1] values. Real dark photos are often unevenly lit (a bright window
    or lamp, a lit sky over dark ground); with a uniform cut a bright region in the input always
    means "already well exposed", and a model trained only on such pairs leaves those photos dark;
+   optionally too (an extension), clipped highlights keep their brightness: white in a photo is
+   a lamp, window or sky whose light went past the sensor's range, and a shorter exposure of
+   such a scene leaves it white. Pixels whose brightest channel is above 0.8 (linear) are
+   multiplied by up to `2**H`, H in [0, highlight_headroom] EV, ramping in from 0.8 to 1, before
+   the exposure cut;
 2. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`;
 3. encoding to sRGB (the camera's tone curve);
@@ -40,6 +45,7 @@ class Ranges:
     contrast: tuple = (-100.0, 0.0)
     grayscale_fraction: float = 0.1
     local_exposure: float = 0.0  # EV; 0: one exposure for the whole image (the paper)
+    highlight_headroom: float = 0.0  # EV; 0: highlights darken like everything else (the paper)
     noise: bool = False
     photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
     read_noise: tuple = (0.0005, 0.005)
@@ -71,6 +77,7 @@ def sample_params(rng, ranges=Ranges()):
         "photons": float(np.exp(rng.uniform(*np.log(ranges.photons)))) if ranges.noise else 0.0,
         "read_noise": rng.uniform(*ranges.read_noise) if ranges.noise else 0.0,
         "exposure_lift": rng.uniform(0.0, ranges.local_exposure) if ranges.local_exposure else 0.0,
+        "headroom": rng.uniform(0.0, ranges.highlight_headroom) if ranges.highlight_headroom else 0.0,
     }
     return {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
 
@@ -110,8 +117,17 @@ def exposure_map(params, height, width, rng=None):
     return np.minimum(0.0, params["exposure"] + params["exposure_lift"] * field)[..., np.newaxis]
 
 
+def expand_highlights(linear, headroom):
+    """Scene light behind near-white pixels: up to 2**headroom times brighter, ramping in
+    from 0.8 to 1 of the brightest channel (monotonic, 1x below 0.8)."""
+    ramp = np.clip((linear.max(axis=-1, keepdims=True) - 0.8) / 0.2, 0.0, 1.0)
+    return (linear * 2.0 ** (headroom * ramp)).astype(np.float32)
+
+
 def darken(linear, params, rng=None):
     """The dark sRGB input for a linear image and one parameter set (see the module docstring)."""
+    if params.get("headroom"):
+        linear = expand_highlights(linear, params["headroom"])
     exposure = exposure_map(params, *linear.shape[:2], rng)
     dark = np.clip(linear * np.asarray(2.0 ** exposure, np.float32), 0.0, 1.0)
     if params["photons"] > 0:

@@ -121,3 +121,20 @@ def test_local_exposure_darkens_by_a_varying_amount_never_brightens(linear):
     ranges = synthesis.Ranges(local_exposure=5.0)
     lifts = [synthesis.sample_params(np.random.default_rng(s), ranges)["exposure_lift"] for s in range(50)]
     assert 0 <= min(lifts) and max(lifts) <= 5 and np.std(lifts) > 1
+
+
+def test_clipped_highlights_stay_bright_in_the_dark_input():
+    ramp = np.linspace(0, 1, 201, dtype=np.float32)
+    linear = np.repeat(ramp[np.newaxis, :, np.newaxis], 3, axis=-1)
+    expanded = synthesis.expand_highlights(linear, 5.0)[0, :, 0]
+    assert np.all(np.diff(expanded) > 0)  # monotonic
+    np.testing.assert_array_equal(expanded[ramp <= 0.8], ramp[ramp <= 0.8])  # mid-tones untouched
+    np.testing.assert_allclose(expanded[-1], 32.0, rtol=1e-5)  # white: 2**5 times brighter
+    low = synthesis.darken(linear, _params(exposure=-4.0, headroom=5.0))[0, :, 0]
+    plain = synthesis.darken(linear, _params(exposure=-4.0))[0, :, 0]
+    assert low[-1] > 0.999 and plain[-1] < 0.3  # white stays white, instead of turning grey
+    np.testing.assert_array_equal(low[ramp <= 0.8], plain[ramp <= 0.8])
+    assert synthesis.sample_params(np.random.default_rng(0))["headroom"] == 0.0
+    headrooms = [synthesis.sample_params(np.random.default_rng(s), synthesis.Ranges(highlight_headroom=5.0))
+                 ["headroom"] for s in range(50)]
+    assert 0 <= min(headrooms) and max(headrooms) <= 5 and np.std(headrooms) > 1

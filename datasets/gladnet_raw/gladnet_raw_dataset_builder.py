@@ -27,6 +27,7 @@ class BuilderConfig(tfds.core.BuilderConfig):
     bits: int = 8
     noise: bool = False
     local_exposure: float = 0.0
+    highlight_headroom: float = 0.0
 
 
 def file_digest(path):
@@ -67,6 +68,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         BuilderConfig(name="paper_local", description="The paper's recipe with an exposure that "
                       "varies smoothly over the image, up to 5 EV less dark in places, as in "
                       "unevenly lit scenes (an extension).", local_exposure=5.0),
+        BuilderConfig(name="paper_hdr", description="The paper's recipe with clipped highlights "
+                      "(lamps, windows, sky) kept up to 5 EV brighter than white, so they stay "
+                      "bright in the dark input (an extension).", highlight_headroom=5.0),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Put your photos in one folder (subfolders are searched too) and pass it as --manual_dir.
@@ -153,7 +157,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         if self.builder_config.resize:
             linear = resize_like_paper(linear)
         ranges = synthesis.Ranges(noise=self.builder_config.noise,
-                                  local_exposure=self.builder_config.local_exposure)
+                                  local_exposure=self.builder_config.local_exposure,
+                                  highlight_headroom=self.builder_config.highlight_headroom)
         for index in range(self.builder_config.pairs_per_photo):
             seed = int(digest[:15], 16) + index
             low, high, params = synthesis.make_pair(linear, seed, ranges)

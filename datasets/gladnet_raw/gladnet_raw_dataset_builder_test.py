@@ -7,7 +7,7 @@ from datasets.gladnet_raw import gladnet_raw_dataset_builder
 
 class GladnetRawTest(tfds.testing.DatasetBuilderTestCase):
     DATASET_CLASS = gladnet_raw_dataset_builder.Builder
-    BUILDER_CONFIG_NAMES_TO_TEST = ["paper", "full", "paper_local"]
+    BUILDER_CONFIG_NAMES_TO_TEST = ["paper", "full", "paper_local", "paper_hdr"]
     SKIP_CHECKSUMS = True
     # 5 readable files in train x 4 pairs + 2 black + 2 white; 1 file in validation x 4 pairs.
     SPLITS = {"train": 24, "validation": 4}
