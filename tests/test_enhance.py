@@ -124,13 +124,15 @@ def test_huge_declared_size_and_unreadable_folder(tmp_path, weights, capsys, mon
 
 
 def test_shipped_weights_brighten_real_low_light_samples():
+    """Dark real scenes with a light source (window, lamps, sky) are brightened, shadows most:
+    weights trained only on uniformly darkened pairs leave them nearly as they are (~1.1-1.3x)."""
     from gladnet_tf.inference import Enhancer, shipped_weights
     assert shipped_weights() is not None, "no weights shipped in gladnet_tf/weights/"
     enhancer = Enhancer(shipped_weights())
     samples = os.path.join(os.path.dirname(__file__), "..", "samples")
-    for name in ("sice_1167.jpg", "kluki1.png"):
+    for name in ("sice_1167.jpg", "sice_1489.jpg", "mef_chinese_garden3.png", "kluki1.png"):
         image = cv2.resize(imageio.read_image(os.path.join(samples, name))[0], (192, 128))
         output = enhancer(image)
-        assert output.mean() > 1.2 * image.mean(), name
-        dark = image.mean(-1) < 0.05  # shadows keep detail: not crushed to black
-        assert output.mean(-1)[dark].mean() >= image.mean(-1)[dark].mean(), name
+        assert output.mean() > 1.6 * image.mean(), name
+        dark = image.mean(-1) < 0.05
+        assert output.mean(-1)[dark].mean() > 3 * image.mean(-1)[dark].mean(), name
