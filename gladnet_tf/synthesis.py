@@ -3,17 +3,16 @@
 The bright target is the photo as it is, encoded to sRGB. The dark input applies, in this order:
 
 1. exposure E in [-5, 0] EV on the *linear* signal: `linear * 2**E` (what a shorter exposure or a
-   lower gain does to a sensor), highlights above 1 clipped as a camera clips them. Optionally
-   (off by default, an extension) the exposure varies smoothly over the image:
-   `min(0, E + L * field)` with L in [0, local_exposure] EV and `field` a bilinear upsampling of
-   a 4x4 grid of uniform [0, 1] values. Real dark photos are often unevenly lit (a bright window
-   or lamp, a lit sky over dark ground); with a uniform cut a bright region in the input always
-   means "already well exposed", and a model trained only on such pairs leaves those photos dark;
-   optionally too (an extension), clipped highlights keep their brightness: white in a photo is
-   a lamp, window or sky whose light went past the sensor's range, and a shorter exposure of
-   such a scene leaves it white. Pixels whose brightest channel is above 0.8 (linear) are
-   multiplied by up to `2**H`, H in [0, highlight_headroom] EV, ramping in from 0.8 to 1, before
-   the exposure cut;
+   lower gain does to a sensor), highlights above 1 clipped as a camera clips them.
+   Two optional extensions (off by default, i.e. the paper):
+   - highlight headroom H in [0, highlight_headroom] EV: white in a photo is often a lamp, window
+     or sky whose light went past the sensor's range, and a shorter exposure of such a scene
+     leaves it white. Pixels whose brightest channel is above 0.8 (linear) are multiplied by up
+     to `2**H`, ramping in from 0.8 to 1, before the cut. With the uniform cut alone a white area
+     never survives into a dark input, and trained models take any light source as proof that
+     a photo is well exposed (measured in docs/results.md);
+   - local exposure: `min(0, E + L * field)`, L in [0, local_exposure] EV and `field` a bilinear
+     upsampling of a 4x4 grid of uniform [0, 1] values, for unevenly lit scenes;
 2. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`;
 3. encoding to sRGB (the camera's tone curve);
