@@ -42,7 +42,8 @@ def saved_model(model, tmp_path_factory):
 
 def test_saved_model_cli_lists_both_signatures(saved_model):
     assert saved_model.endswith(os.path.join("gladnet", "1"))
-    shown = subprocess.run(["saved_model_cli", "show", "--all", "--dir", saved_model],
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")  # TensorFlow's, beside python
+    shown = subprocess.run([cli, "show", "--all", "--dir", saved_model],
                            capture_output=True, text=True, check=True).stdout
     assert "signature_def['serving_default']" in shown and "signature_def['enhance_image']" in shown
     assert "inputs['image_bytes']" in shown and "outputs['png']" in shown
