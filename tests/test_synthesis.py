@@ -90,13 +90,18 @@ def test_grayscale_and_constant_pairs(linear):
     assert black_low.max() == black_high.max() == 0 and white_low.min() == white_high.min() == 1
 
 
-def test_local_exposure_is_off_by_default_and_keeps_paper_pairs_unchanged(linear):
-    assert synthesis.sample_params(np.random.default_rng(0))["exposure_lift"] == 0.0
-    paper_low, _, params = synthesis.make_pair(linear, 7)
-    local_low, _, local_params = synthesis.make_pair(linear, 7, synthesis.Ranges(local_exposure=0.0))
-    np.testing.assert_array_equal(paper_low, local_low)
-    uniform = synthesis.darken(linear, {**params, "exposure_lift": 0.0})
-    np.testing.assert_array_equal(paper_low, uniform)
+def test_extensions_are_off_by_default_and_leave_paper_pairs_unchanged(linear):
+    """The paper's pairs are what the uniform cut gives: the optional extensions neither draw
+    from the seed's random stream nor change the formula when off."""
+    low, _, params = synthesis.make_pair(linear, 7)
+    assert params["exposure_lift"] == 0.0 and params["headroom"] == 0.0
+    rng = np.random.default_rng(7)
+    drawn = [rng.uniform(-5, 0), rng.uniform(-100, 0), rng.uniform(-100, 0), rng.uniform() < 0.1]
+    assert [params[k] for k in ("exposure", "vibrance", "contrast", "grayscale")] == drawn
+    uniform = synthesis.linear_to_srgb(np.clip(linear * np.float32(2.0 ** params["exposure"]), 0, 1))
+    uniform = synthesis.apply_contrast(synthesis.apply_vibrance(uniform, params["vibrance"]),
+                                       params["contrast"])
+    np.testing.assert_array_equal(low, np.clip(uniform, 0, 1))
 
 
 def test_smooth_field_is_in_range_and_smooth():
