@@ -4,7 +4,14 @@ The bright target is the photo as it is, encoded to sRGB. The dark input applies
 
 1. exposure E in [-5, 0] EV on the *linear* signal: `linear * 2**E` (what a shorter exposure or a
    lower gain does to a sensor), highlights above 1 clipped as a camera clips them.
-   Two optional extensions (off by default, i.e. the paper):
+   Three optional extensions (off by default, i.e. the paper):
+   - dark key: E is chosen so that the dark input's log-average luminance is log-uniform in
+     `dark_key`, E = min(0, log2(key / photo's log-average)), instead of uniform in EV. With the
+     paper's draw, an input as dark as a real low-light capture (log-average ~0.002) can only come
+     from the darkest photos at E near -5, so trained models aim dark inputs at dark targets
+     (measured: outputs 0.6x the references' brightness on real pairs). Drawn this way, how dark
+     the input is says nothing about how bright its target is, and the L1 optimum is the
+     photos' own typical brightness whatever the input;
    - highlight headroom H in [0, highlight_headroom] EV: white in a photo is often a lamp, window
      or sky whose light went past the sensor's range, and a shorter exposure of such a scene
      leaves it white. Pixels whose brightest channel is above 0.8 (linear) are multiplied by up
@@ -13,13 +20,19 @@ The bright target is the photo as it is, encoded to sRGB. The dark input applies
      a photo is well exposed (measured in docs/results.md);
    - local exposure: `min(0, E + L * field)`, L in [0, local_exposure] EV and `field` a bilinear
      upsampling of a 4x4 grid of uniform [0, 1] values, for unevenly lit scenes;
-2. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
+2. optional black level (off by default, an extension): a per-channel offset B * tint, B in
+   [0, black_level], tint in [0.5, 1.5] per channel, added to the dark linear signal. Real dark
+   photos do not reach black: their darkest 0.5 % sit at 1-6 levels of 255, tinted (imprecise
+   black-level subtraction, flare), a third of their median level; a model never shown that
+   brightens the floor into a grey-magenta haze (measured in docs/results.md). The target keeps
+   its blacks;
+3. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`;
-3. encoding to sRGB (the camera's tone curve);
-4. vibrance V in [-100, 0]: each pixel moves towards its luma by `-V/100 * (1 - s)`, where `s` is
+4. encoding to sRGB (the camera's tone curve);
+5. vibrance V in [-100, 0]: each pixel moves towards its luma by `-V/100 * (1 - s)`, where `s` is
    its saturation (max - min) / max. Like Lightroom's vibrance, dull colours lose more saturation
    than vivid ones; V = -100 makes grey pixels of the dullest colours;
-5. contrast C in [-100, 0]: an inverse S-curve with fixed end points, as Lightroom's contrast:
+6. contrast C in [-100, 0]: an inverse S-curve with fixed end points, as Lightroom's contrast:
    `y = x + a * sin(2 pi x) / (2 pi)` with `a = -C/200` in [0, 0.5]. It is monotonic, keeps
    black at 0 and white at 1, lifts shadows by at most 1.5x and flattens mid-tones (slope 1 - a).
    (A first version pulled values towards the image mean instead; that lifted every black level
@@ -45,9 +58,30 @@ class Ranges:
     grayscale_fraction: float = 0.1
     local_exposure: float = 0.0  # EV; 0: one exposure for the whole image (the paper)
     highlight_headroom: float = 0.0  # EV; 0: highlights darken like everything else (the paper)
+    dark_key: tuple = ()  # (low, high) log-average luminance of the dark input; (): the paper's E
+    black_level: float = 0.0  # largest linear offset added to the dark input; 0: none (the paper)
     noise: bool = False
     photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
     read_noise: tuple = (0.0005, 0.005)
+
+
+# The named recipes: the paper's, its extensions (datasets/gladnet_raw configs of the same names)
+# and `lowlight`, the recipe of the shipped weights: inputs as dark as real low-light captures
+# (log-average luminance 0.0005-0.05, i.e. about 2 to 8 EV under a photo's own exposure) and
+# independent of the photo's brightness, clipped light sources kept bright, a black level up to
+# 0.0012 (linear, times a tint up to 1.5: at most 5 levels of 255, as the darkest 0.5 % of most
+# real_lowlight photos), and sensor
+# noise calibrated on real dark photos (real_lowlight, eval_low: 0.1-1.6 levels of 255 by
+# Immerkaer's estimator at 600x400; the paper_noise range gives 5-7 levels, far noisier).
+LOWLIGHT = Ranges(dark_key=(0.0005, 0.05), highlight_headroom=5.0, black_level=0.0012, noise=True,
+                  photons=(16000.0, 256000.0), read_noise=(0.00005, 0.0003))
+RECIPES = {
+    "paper": Ranges(),
+    "paper_noise": Ranges(noise=True),
+    "paper_local": Ranges(local_exposure=5.0),
+    "paper_hdr": Ranges(highlight_headroom=5.0),
+    "lowlight": LOWLIGHT,
+}
 
 
 def srgb_to_linear(srgb):
@@ -77,8 +111,24 @@ def sample_params(rng, ranges=Ranges()):
         "read_noise": rng.uniform(*ranges.read_noise) if ranges.noise else 0.0,
         "exposure_lift": rng.uniform(0.0, ranges.local_exposure) if ranges.local_exposure else 0.0,
         "headroom": rng.uniform(0.0, ranges.highlight_headroom) if ranges.highlight_headroom else 0.0,
+        "dark_key": float(np.exp(rng.uniform(*np.log(ranges.dark_key)))) if ranges.dark_key else 0.0,
     }
-    return {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
+    params = {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
+    if ranges.black_level:
+        level = rng.uniform(0.0, ranges.black_level)
+        params["black_level"] = tuple(float(level * t) for t in rng.uniform(0.5, 1.5, 3))
+    return params
+
+
+def log_average_luminance(linear):
+    """exp(mean(log(Y + 1e-4))) of the linear BT.709 luminance Y: a photo's key (Reinhard)."""
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    return float(np.exp(np.mean(np.log(luminance + 1e-4))))
+
+
+def exposure_for_key(linear, key):
+    """The exposure (EV, at most 0) that brings `linear`'s log-average luminance to `key`."""
+    return float(min(0.0, np.log2(key / log_average_luminance(linear))))
 
 
 def add_noise(linear, photons, read_noise, rng):
@@ -129,6 +179,8 @@ def darken(linear, params, rng=None):
         linear = expand_highlights(linear, params["headroom"])
     exposure = exposure_map(params, *linear.shape[:2], rng)
     dark = np.clip(linear * np.asarray(2.0 ** exposure, np.float32), 0.0, 1.0)
+    if params.get("black_level"):
+        dark = dark + np.asarray(params["black_level"], np.float32)
     if params["photons"] > 0:
         dark = add_noise(dark, params["photons"], params["read_noise"], rng)
     srgb = linear_to_srgb(dark)
@@ -140,6 +192,8 @@ def make_pair(linear, seed, ranges=Ranges()):
     """(low, high, params) for a linear RGB image; deterministic for a seed."""
     rng = np.random.default_rng(seed)
     params = sample_params(rng, ranges)
+    if params["dark_key"]:
+        params["exposure"] = exposure_for_key(linear, params["dark_key"])
     high = linear_to_srgb(linear)
     low = darken(linear, params, rng)
     if params["grayscale"]:

@@ -25,9 +25,7 @@ class BuilderConfig(tfds.core.BuilderConfig):
     resize: bool = True
     pairs_per_photo: int = 4
     bits: int = 8
-    noise: bool = False
-    local_exposure: float = 0.0
-    highlight_headroom: float = 0.0
+    recipe: str = "paper"  # synthesis.RECIPES entry: how dark inputs are made
 
 
 def file_digest(path):
@@ -64,13 +62,17 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         BuilderConfig(name="full", description="Full resolution, 16-bit PNG, 4 pairs per photo.",
                       resize=False, bits=16),
         BuilderConfig(name="paper_noise", description="The paper's recipe plus Poisson-Gaussian "
-                      "sensor noise on the dark inputs (an extension).", noise=True),
+                      "sensor noise on the dark inputs (an extension).", recipe="paper_noise"),
         BuilderConfig(name="paper_local", description="The paper's recipe with an exposure that "
                       "varies smoothly over the image, up to 5 EV less dark in places, as in "
-                      "unevenly lit scenes (an extension).", local_exposure=5.0),
+                      "unevenly lit scenes (an extension).", recipe="paper_local"),
         BuilderConfig(name="paper_hdr", description="The paper's recipe with clipped highlights "
                       "(lamps, windows, sky) kept up to 5 EV brighter than white, so they stay "
-                      "bright in the dark input (an extension).", highlight_headroom=5.0),
+                      "bright in the dark input (an extension).", recipe="paper_hdr"),
+        BuilderConfig(name="lowlight", description="The shipped weights' recipe: inputs as dark "
+                      "as real low-light captures whatever the photo's brightness, clipped light "
+                      "sources kept bright, calibrated sensor noise (see synthesis.RECIPES).",
+                      recipe="lowlight"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Put your photos in one folder (subfolders are searched too) and pass it as --manual_dir.
@@ -156,9 +158,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         linear = imageio.read_linear(path)
         if self.builder_config.resize:
             linear = resize_like_paper(linear)
-        ranges = synthesis.Ranges(noise=self.builder_config.noise,
-                                  local_exposure=self.builder_config.local_exposure,
-                                  highlight_headroom=self.builder_config.highlight_headroom)
+        ranges = synthesis.RECIPES[self.builder_config.recipe]
         for index in range(self.builder_config.pairs_per_photo):
             seed = int(digest[:15], 16) + index
             low, high, params = synthesis.make_pair(linear, seed, ranges)
