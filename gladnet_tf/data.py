@@ -4,6 +4,8 @@ patches with the original's 8 flip/rotate modes, batched and prefetched; determi
 Sources yield *encoded* images (PNG/JPEG bytes): shuffling happens before decoding, so the
 shuffle buffer, and with it a checkpointed iterator, stays small.
 """
+import os
+
 import cv2
 import numpy as np
 import tensorflow as tf
@@ -14,13 +16,34 @@ from gladnet_tf import imageio
 AUTOTUNE = tf.data.AUTOTUNE
 
 
-def from_tfds(name, split, data_dir=None):
-    """(encoded low, encoded high) pairs of a TFDS split and their count; `name` is a registered
-    name or a built dataset's folder (e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.1.0)."""
-    if tf.io.gfile.isdir(name):
-        builder = tfds.builder_from_directory(name)
-    else:
-        builder = tfds.builder(name, data_dir=data_dir)
+class DatasetNotBuiltError(ValueError):
+    """A --tfds name has no built version in the data dir; the message says how to build it."""
+
+
+def resolve_tfds(name, data_dir=None):
+    """The folder of a built TFDS dataset: `name` is that folder, or `dataset/config` (e.g.
+    gladnet_raw/lowlight) whose newest built version in `data_dir` (default: TFDS's,
+    ~/tensorflow_datasets or $TFDS_DATA_DIR) is taken."""
+    name = os.path.expanduser(name)
+    if os.path.isdir(name):
+        return name
+    data_dir = os.path.expanduser(data_dir or os.environ.get("TFDS_DATA_DIR", "~/tensorflow_datasets"))
+    folder = os.path.join(data_dir, name)
+    built = [v for v in (os.listdir(folder) if os.path.isdir(folder) else [])
+             if os.path.isfile(os.path.join(folder, v, "dataset_info.json"))]
+    if built:
+        newest = max(built, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+        return os.path.join(folder, newest)
+    dataset, _, config = name.partition("/")
+    raise DatasetNotBuiltError(
+        f"{name} is not built in {data_dir}; build it first: tfds build datasets/{dataset}"
+        f"{' --config=' + config if config else ''} --manual_dir=/path/to/photos --data_dir={data_dir}")
+
+
+def from_tfds(folder, split):
+    """(encoded low, encoded high) pairs of a split of a built TFDS dataset's folder (e.g.
+    ~/tensorflow_datasets/gladnet_raw/lowlight/1.1.0), and their count."""
+    builder = tfds.builder_from_directory(folder)
     skip = tfds.decode.SkipDecoding()
     ds = builder.as_dataset(split=split, shuffle_files=False, decoders={"low": skip, "high": skip})
     return ds.map(lambda ex: (ex["low"], ex["high"])), builder.info.splits[split].num_examples

@@ -20,10 +20,11 @@ The bright target is the photo as it is, encoded to sRGB. The dark input applies
      a photo is well exposed (measured in docs/results.md);
    - local exposure: `min(0, E + L * field)`, L in [0, local_exposure] EV and `field` a bilinear
      upsampling of a 4x4 grid of uniform [0, 1] values, for unevenly lit scenes;
-2. optional black level (off by default, an extension): a per-channel offset B * tint, B in
-   [0, black_level], tint in [0.5, 1.5] per channel, added to the dark linear signal. Real dark
+2. optional black level (off by default, an extension): in half of the pairs, a per-channel
+   offset B * tint, B in [0, black_level], tint 2**U[-1.5, 1.5] per channel, added to the dark
+   linear signal (the other half keeps a true black, as cameras with exact black levels give). Real dark
    photos do not reach black: their darkest 0.5 % sit at 1-6 levels of 255, tinted (imprecise
-   black-level subtraction, flare), a third of their median level; a model never shown that
+   black-level subtraction, flare; red often 3-5x blue), a third of their median level; a model never shown that
    brightens the floor into a grey-magenta haze (measured in docs/results.md). The target keeps
    its blacks;
 3. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
@@ -69,8 +70,8 @@ class Ranges:
 # and `lowlight`, the recipe of the shipped weights: inputs as dark as real low-light captures
 # (log-average luminance 0.0005-0.05, i.e. about 2 to 8 EV under a photo's own exposure) and
 # independent of the photo's brightness, clipped light sources kept bright, a black level up to
-# 0.0012 (linear, times a tint up to 1.5: at most 5 levels of 255, as the darkest 0.5 % of most
-# real_lowlight photos), and sensor
+# 0.0012 (linear; with a tint of 1/3 to 3 per channel, up to 6 levels of 255, as the darkest
+# 0.5 % of real_lowlight photos reach), and sensor
 # noise calibrated on real dark photos (real_lowlight, eval_low: 0.1-1.6 levels of 255 by
 # Immerkaer's estimator at 600x400; the paper_noise range gives 5-7 levels, far noisier).
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.05), highlight_headroom=5.0, black_level=0.0012, noise=True,
@@ -115,8 +116,8 @@ def sample_params(rng, ranges=Ranges()):
     }
     params = {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
     if ranges.black_level:
-        level = rng.uniform(0.0, ranges.black_level)
-        params["black_level"] = tuple(float(level * t) for t in rng.uniform(0.5, 1.5, 3))
+        level = rng.uniform(0.0, ranges.black_level) if rng.uniform() < 0.5 else 0.0
+        params["black_level"] = tuple(float(level * 2.0 ** t) for t in rng.uniform(-1.5, 1.5, 3))
     return params
 
 

@@ -1,7 +1,7 @@
 """Train GLADNet: python -m gladnet_tf.train --flagfile=experiments/base.flags
 
-Data comes from a built TFDS dataset (--tfds: a name, or the folder of a built version) or from
-paired --low_dir/--high_dir folders. A run resumes from the latest checkpoint in --model_dir when
+Data comes from a built TFDS dataset (--tfds: `dataset/config` in --data_dir, or the folder of a
+built version) or from paired --low_dir/--high_dir folders. A run resumes from the latest checkpoint in --model_dir when
 started again with the same command.
 """
 import os
@@ -10,12 +10,13 @@ import sys
 from absl import app, flags, logging
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("tfds", None, "TFDS dataset: registered name, or folder of a built version "
-                    "(e.g. ~/tensorflow_datasets/gladnet_raw/paper/1.1.0)")
-flags.DEFINE_string("data_dir", None, "TFDS data_dir, for a registered --tfds name")
+flags.DEFINE_string("tfds", None, "TFDS dataset: dataset/config built in --data_dir (its newest "
+                    "version; e.g. gladnet_raw/lowlight), or the folder of a built version")
+flags.DEFINE_string("data_dir", None, "TFDS data dir of a --tfds name (default: $TFDS_DATA_DIR "
+                    "or ~/tensorflow_datasets)")
 flags.DEFINE_string("train_split", "train", "TFDS split to train on")
 flags.DEFINE_string("val_split", "validation", "TFDS split to validate on ('' for none)")
-flags.DEFINE_string("low_dir", None, "folder of low-light training images (instead of --tfds)")
+flags.DEFINE_string("low_dir", None, "folder of low-light training images (wins over --tfds)")
 flags.DEFINE_string("high_dir", None, "folder of their targets, paired by file name")
 flags.DEFINE_integer("patch_size", 384, "square training patch size")
 flags.DEFINE_integer("batch_size", 8, "global batch size, whatever the number of replicas")
@@ -29,7 +30,8 @@ flags.DEFINE_float("decay_rate", 0.96, "see --decay_steps")
 flags.DEFINE_string("init_weights", None, "start a new run from these .weights.h5 (fine-tuning; "
                     "e.g. gladnet_tf/weights/gladnet.weights.h5) instead of Glorot init")
 flags.DEFINE_integer("seed", 0, "seed of initialisation, shuffling, crops and augmentation")
-flags.DEFINE_string("model_dir", None, "run folder: checkpoints, TensorBoard, final weights")
+flags.DEFINE_string("model_dir", None, "run folder: checkpoints, TensorBoard, final weights "
+                    "(the flagfiles set runs/<recipe>)")
 flags.DEFINE_enum("precision", "float32", ["float32", "mixed_bfloat16", "mixed_float16"],
                   "compute precision (variables stay float32)")
 flags.DEFINE_integer("checkpoint_every", 200, "steps between checkpoints")
@@ -39,7 +41,6 @@ flags.DEFINE_integer("summary_every", 20, "steps between TensorBoard scalars")
 flags.DEFINE_integer("log_every", 10, "steps between log lines")
 flags.DEFINE_integer("keep_checkpoints", 3, "checkpoints kept")
 flags.DEFINE_integer("shuffle_buffer", 64, "examples in the (encoded) shuffle buffer")
-flags.mark_flag_as_required("model_dir")
 
 
 def fail(message):
@@ -51,15 +52,11 @@ def load_sources():
     """(train pairs, count, validation pairs or None), failing fast on bad data flags."""
     from gladnet_tf import data, imageio
 
-    if bool(FLAGS.tfds) == bool(FLAGS.low_dir or FLAGS.high_dir):
-        fail("give either --tfds or both --low_dir and --high_dir")
     if FLAGS.tfds:
-        if os.sep in FLAGS.tfds and not os.path.isdir(os.path.expanduser(FLAGS.tfds)):
-            fail(f"--tfds {FLAGS.tfds}: no such folder")
+        folder = tfds_folder()
         try:
-            train, count = data.from_tfds(os.path.expanduser(FLAGS.tfds), FLAGS.train_split, FLAGS.data_dir)
-            val = data.from_tfds(os.path.expanduser(FLAGS.tfds), FLAGS.val_split, FLAGS.data_dir)[0] \
-                if FLAGS.val_split else None
+            train, count = data.from_tfds(folder, FLAGS.train_split)
+            val = data.from_tfds(folder, FLAGS.val_split)[0] if FLAGS.val_split else None
         except Exception as error:  # TFDS raises many types for a missing or unbuilt dataset
             fail(f"--tfds {FLAGS.tfds}: {str(error).splitlines()[0]}")
     else:
@@ -80,7 +77,26 @@ def load_sources():
     return train, count, val
 
 
+def tfds_folder():
+    """The built dataset's folder for --tfds, or a one-line failure saying how to build it."""
+    from gladnet_tf import data
+    try:
+        return data.resolve_tfds(FLAGS.tfds, FLAGS.data_dir)
+    except data.DatasetNotBuiltError as error:
+        if os.path.isabs(os.path.expanduser(FLAGS.tfds)) or FLAGS.tfds.startswith("."):
+            fail(f"--tfds {FLAGS.tfds}: no such folder")
+        fail(str(error))
+
+
 def check_flags():
+    if FLAGS.low_dir or FLAGS.high_dir:
+        FLAGS.tfds = None  # folders win over --tfds (which the flagfiles set)
+    elif not FLAGS.tfds:
+        fail("give either --tfds or both --low_dir and --high_dir")
+    else:
+        tfds_folder()
+    if not FLAGS.model_dir:
+        fail("give --model_dir (the folder for checkpoints and weights)")
     if not 0 < FLAGS.downscale <= 1:
         fail(f"--downscale {FLAGS.downscale}: must be in (0, 1]")
     if FLAGS.patch_size < 1 or FLAGS.batch_size < 1:
@@ -136,7 +152,9 @@ def main(argv):
 
 
 def run():
-    """Console-script entry point."""
+    """Entry point of `python -m gladnet_tf.train` and `gladnet-train`."""
+    from gladnet_tf import quiet
+    quiet.start_tensorflow(sys.argv)
     app.run(main)
 
 

@@ -43,6 +43,51 @@ def _examples(builder, split):
     return {(ex["source"], ex["seed"]): ex for ex in tfds.as_numpy(builder.as_dataset(split=split))}
 
 
+def splits_of(builder):
+    return {name for name, split in builder.info.splits.items() if split.num_examples}
+
+
+def _png_folder(folder, count, unreadable=0):
+    folder.mkdir()
+    for i in range(count):
+        cv2.imwrite(str(folder / f"p{i}.png"), (_scene(20, 30, 20 + i) * 255).astype(np.uint8))
+    for i in range(unreadable):
+        (folder / f"bad{i}.jpg").write_bytes(b"not a jpeg")
+    return folder
+
+
+@pytest.mark.parametrize("count,unreadable", [(2, 0), (5, 0), (2, 3)])
+def test_small_folders_get_a_validation_photo(tmp_path, count, unreadable):
+    builder = _build(_png_folder(tmp_path / "photos", count, unreadable), tmp_path / "data")
+    assert splits_of(builder) == {"train", "validation"}
+    sources = lambda split: {ex["source"] for ex in _examples(builder, split).values()}  # noqa: E731
+    assert len(sources("validation")) >= 1
+    assert len(sources("train") - {b"black", b"white"}) == count - len(sources("validation"))
+
+
+def test_one_photo_makes_a_train_only_dataset(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        builder = _build(_png_folder(tmp_path / "photos", 1, unreadable=1), tmp_path / "data")
+    assert splits_of(builder) == {"train"}
+    assert "train split only" in caplog.text
+
+
+def test_folder_without_readable_photos_is_one_clear_error(tmp_path):
+    folder = _png_folder(tmp_path / "photos", 0, unreadable=3)
+    with pytest.raises(ValueError) as error:
+        _build(folder, tmp_path / "data")
+    assert str(error.value) == f"{folder}: none of the 3 image files could be read"
+
+
+def test_folder_without_photos_is_one_clear_error(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("no photos here")
+    with pytest.raises(FileNotFoundError) as error:
+        _build(folder, tmp_path / "data")
+    assert str(error.value) == f"{folder}: no RAW or image files found"
+
+
 def test_synthetic_dng_decodes_to_its_linear_rgb(tmp_path):
     linear = _scene(12, 16, 0, noise=0) ** 2.2
     write_dng(str(tmp_path / "x.dng"), linear)
@@ -61,6 +106,7 @@ def test_build_makes_sensible_pairs_and_skips_bad_files(photos, tmp_path, caplog
     assert "broken.jpg" in log and "not a readable image" in log
     assert "empty.cr2" in log and "empty file" in log
     assert "2 skipped" in log
+    assert splits_of(builder) == {"train", "validation"}
     splits = builder.info.splits
     assert splits["train"].num_examples + splits["validation"].num_examples == 8 * 4 + 4
     examples = list(_examples(builder, "train").values()) + list(_examples(builder, "validation").values())

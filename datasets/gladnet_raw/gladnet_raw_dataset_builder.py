@@ -16,6 +16,7 @@ from etils import epath
 from gladnet_tf import imageio, synthesis
 
 VALIDATION_PERCENT = 10
+SMALL_FOLDER = 20  # files; up to this many, every photo is test-decoded before the split
 CONSTANT_PAIRS = 2  # all-black and all-white pairs each, in the train split
 PAPER_SIZE = (600, 400)  # long side, short side
 
@@ -39,6 +40,40 @@ def file_digest(path):
 def is_validation(digest):
     """Stable split: by content hash, never by listing order or name."""
     return int(digest[:8], 16) % 100 < VALIDATION_PERCENT
+
+
+def readable(path):
+    """Whether a photo decodes (an unreadable one is logged)."""
+    try:
+        imageio.read_linear(path)
+        return True
+    except imageio.ImageError as error:
+        logging.warning("gladnet_raw: skipped %s", error)
+        return False
+
+
+def split_files(files, is_readable):
+    """{"train": [...], "validation": [...]} of (path, digest) items, by content hash.
+
+    Validation photos are checked with `is_readable` (unreadable ones are dropped; train photos
+    too in folders of up to SMALL_FOLDER files), and a folder whose hash split left no readable
+    validation photo gives its lowest-hash readable photo to validation: two or more readable
+    photos always make both splits, one makes a train split only, none an empty dict.
+    """
+    validation = [item for item in files if is_validation(item[1]) and is_readable(item[0])]
+    train = [item for item in files if not is_validation(item[1])
+             and (len(files) > SMALL_FOLDER or is_readable(item[0]))]
+    if not validation:
+        for item in sorted(train, key=lambda item: int(item[1][:8], 16) % 100):
+            if is_readable(item[0]):
+                validation = [item]
+                train.remove(item)
+                break
+        else:
+            return {}
+        if not train:  # the only readable photo trains
+            return {"train": validation}
+    return {"train": train, "validation": validation}
 
 
 def resize_like_paper(image):
@@ -108,15 +143,22 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                        for name in names if imageio.is_supported(name))
         if not paths:
             raise FileNotFoundError(f"{root}: no RAW or image files found")
-        splits = {"train": [], "validation": []}
+        files = []
         for path in paths:
             try:
-                digest = file_digest(path)
+                files.append((path, file_digest(path)))
             except OSError as error:
                 logging.warning("gladnet_raw: skipped %s: %s", path, error.strerror)
-                continue
-            splits["validation" if is_validation(digest) else "train"].append((path, digest))
-        return {name: self._generate_examples(files, name == "train") for name, files in splits.items()}
+        splits = split_files(files, readable)
+        dropped = len(files) - sum(len(items) for items in splits.values())
+        if dropped:
+            logging.info("gladnet_raw: %d skipped as unreadable before the split", dropped)
+        if not splits:
+            raise ValueError(f"{root}: none of the {len(paths)} image files could be read")
+        if "validation" not in splits:
+            logging.warning("gladnet_raw: only one readable photo in %s: train split only, "
+                            "no validation split", root)
+        return {name: self._generate_examples(items, name == "train") for name, items in splits.items()}
 
     def _generate_examples(self, files, with_constants):
         constants = list(self._constant_examples()) if with_constants else []

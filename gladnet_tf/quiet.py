@@ -1,0 +1,38 @@
+"""Quiet start-up for the command-line tools.
+
+TensorFlow prints C++ start-up lines on every run (oneDNN notes, CPU-feature notes and, on machines
+without a GPU, "Could not find cuda drivers" and "E0000 ... failed call to cuInit") that read as
+failures. The tools import TensorFlow and start its devices with standard error muted, then
+restore it, so every later message (warnings, errors, the progress bar) shows as before. Not muted
+when the user sets TF_CPP_MIN_LOG_LEVEL or passes --verbose.
+"""
+import contextlib
+import os
+import sys
+
+
+@contextlib.contextmanager
+def _stderr_muted():
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def start_tensorflow(argv):
+    """Starts TensorFlow quietly, unless `argv` holds --verbose (removed from it) or the user set
+    TF_CPP_MIN_LOG_LEVEL. Later C++ info and warning lines are hidden too; errors are not."""
+    if "--verbose" in argv:
+        argv.remove("--verbose")
+        return
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    with _stderr_muted():
+        import tensorflow as tf
+        tf.config.list_logical_devices()
