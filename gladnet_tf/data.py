@@ -12,6 +12,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from gladnet_tf import imageio
+from gladnet_tf.decode import decode
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -67,13 +68,6 @@ def image_size(encoded):
 def largest_patch(pairs):
     """The largest square patch any low image of a source holds (reads headers only)."""
     return max(min(image_size(lo)) for lo, _ in pairs.as_numpy_iterator())
-
-
-def decode(encoded):
-    """PNG/JPEG/BMP bytes, 8 or 16 bit -> float32 RGB in [0, 1]."""
-    image = tf.io.decode_image(encoded, channels=3, dtype=tf.float32, expand_animations=False)
-    image.set_shape((None, None, 3))
-    return image
 
 
 def augment(image, mode):

@@ -5,8 +5,9 @@
 
 Writes `exports/gladnet/<version>/` (TF Serving: `--model_base_path=exports/gladnet`) with two
 signatures: `serving_default` takes float32 images [batch, H, W, 3] in [0, 1] and returns
-`output`; `enhance_image` takes encoded PNG/JPEG bytes [batch] (TF Serving's REST API sends them
-as {"b64": ...}) and returns `png` bytes. TFLite models go to `exports/tflite/`.
+`output`; `enhance_image` takes encoded PNG/JPEG/BMP bytes [batch] (TF Serving's REST API sends
+them as {"b64": ...}) and returns `png` bytes, 8-bit: the pixels `gladnet-enhance` writes, decoded
+by the same rule (gladnet_tf.decode: accurate JPEG IDCT, EXIF orientation applied). TFLite models go to `exports/tflite/`.
 """
 import argparse
 import glob
@@ -19,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gladnet_tf import imageio
+from gladnet_tf import decode, imageio
 from gladnet_tf.atomic import OutputExistsError, atomic_path
 from gladnet_tf.inference import shipped_weights
 from gladnet_tf.model import build_gladnet
@@ -35,7 +36,7 @@ def serving_archive(model):
 
     def enhance_image(image_bytes):
         def one(encoded):
-            image = tf.io.decode_image(encoded, channels=3, dtype=tf.float32, expand_animations=False)
+            image = decode.decode(encoded)
             output = tf.clip_by_value(model(image[tf.newaxis])[0], 0.0, 1.0)
             return tf.io.encode_png(tf.cast(tf.round(output * 255.0), tf.uint8))
         return {"png": tf.map_fn(one, image_bytes, fn_output_signature=tf.string)}
@@ -132,6 +133,47 @@ def export_tflite(model, output_dir, variants, sizes=(), calibration_dir=None, o
     return paths
 
 
+def _megabytes(path):
+    files = [os.path.join(d, f) for d, _, names in os.walk(path) for f in names] \
+        if os.path.isdir(path) else [path]
+    return sum(os.path.getsize(f) for f in files) / 1e6
+
+
+def _tensor(name, spec):
+    shape = [-1 if d is None else d for d in spec.shape]
+    return f"{name} {spec.dtype.name} {shape}"
+
+
+def describe_saved_model(path):
+    """Lines naming each signature of an exported SavedModel with its inputs and outputs."""
+    loaded = tf.saved_model.load(path)
+    lines = [f"SavedModel {path} ({_megabytes(path):.1f} MB)"]
+    for name, function in sorted(loaded.signatures.items()):
+        inputs = ", ".join(_tensor(k, v) for k, v in function.structured_input_signature[1].items())
+        outputs = ", ".join(_tensor(k, v) for k, v in function.structured_outputs.items())
+        lines.append(f"  signature {name}: {inputs} -> {outputs}")
+    return lines
+
+
+def describe_tflite(path):
+    from ai_edge_litert.interpreter import Interpreter
+    details = Interpreter(model_path=path).get_input_details()[0]
+    shape = [int(d) for d in details["shape_signature"]]
+    return [f"TFLite {path} ({_megabytes(path):.1f} MB): input {details['dtype'].__name__} {shape}"]
+
+
+def serving_help(output_dir):
+    base = os.path.abspath(os.path.join(output_dir, "gladnet"))
+    return [
+        "Serve it with TF Serving (REST on port 8501, gRPC on 8500):",
+        f"  tensorflow_model_server --port=8500 --rest_api_port=8501 --model_name=gladnet "
+        f"--model_base_path={base}",
+        "Enhance a photo over REST (the response's predictions[0].b64 is the PNG):",
+        "  curl -s http://localhost:8501/v1/models/gladnet:predict -d '{\"signature_name\": "
+        "\"enhance_image\", \"instances\": [{\"b64\": \"'\"$(base64 -w0 photo.jpg)\"'\"}]}'",
+    ]
+
+
 def parse_size(text):
     height, width = (int(v) for v in text.lower().split("x"))
     return height, width
@@ -169,11 +211,13 @@ def main(argv=None):
         if args.from_run:
             with atomic_path(os.path.join(args.output_dir, "gladnet.weights.h5"), args.overwrite) as tmp:
                 model.save_weights(tmp)
-            print(os.path.join(args.output_dir, "gladnet.weights.h5"))
-        print(export_saved_model(model, args.output_dir, args.version, args.overwrite))
+            print(f"Keras weights {os.path.join(args.output_dir, 'gladnet.weights.h5')}")
+        lines = describe_saved_model(export_saved_model(model, args.output_dir, args.version,
+                                                        args.overwrite))
         for path in export_tflite(model, args.output_dir, variants, args.fixed_size,
                                   args.int8_full_images, args.overwrite):
-            print(path)
+            lines += describe_tflite(path)
+        print("\n".join(lines + serving_help(args.output_dir)))
     except (OutputExistsError, imageio.ImageError, OSError) as error:
         sys.exit(f"gladnet-export: error: {error}")
 

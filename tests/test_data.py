@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 from gladnet_tf import data, imageio
+from gladnet_tf.decode import decode
 
 
 def original_augmentation(image, mode):
@@ -58,7 +59,7 @@ def test_downscale_and_largest_patch():
 
 def test_modes_are_all_used():
     pairs = _pairs([(8, 8)])
-    image = data.decode(next(iter(pairs))[0])
+    image = decode(next(iter(pairs))[0])
     variants = {data.augment(image, tf.constant(m)).numpy().tobytes() for m in range(8)}
     assert len(variants) == 8
     seen = set()

@@ -116,3 +116,16 @@ def test_full_integer_int8_with_representative_images(model, photo_batch):
     quality = psnr(output, model(photo_batch).numpy())
     print(f"int8_full: PSNR {quality:.1f} dB")
     assert output.shape == photo_batch.shape and quality > 15
+
+
+def test_export_prints_each_artifact_and_how_to_serve_it(tmp_path, capsys, random_weights):
+    export.main(["--output_dir", str(tmp_path), "--weights", random_weights, "--tflite", "fp32"])
+    printed = capsys.readouterr().out
+    saved = os.path.join(str(tmp_path), "gladnet", "1")
+    assert f"SavedModel {saved} (" in printed and " MB)" in printed
+    assert "signature enhance_image: image_bytes string [-1] -> png string [-1]" in printed
+    assert "signature serving_default: images float32 [-1, -1, -1, 3] -> output float32" in printed
+    tflite = os.path.join(str(tmp_path), "tflite", "gladnet_fp32.tflite")
+    assert f"TFLite {tflite} (" in printed and "input float32 [1, -1, -1, 3]" in printed
+    assert f"--model_name=gladnet --model_base_path={os.path.join(str(tmp_path), 'gladnet')}" in printed
+    assert '"signature_name": "enhance_image"' in printed
