@@ -49,26 +49,35 @@ def exif_orientation(encoded):
 
 
 def orient(image, orientation):
-    """Applies an EXIF orientation (1-8) to an (H, W, C) image, as OpenCV does when it reads."""
-    flip, rot = tf.image.flip_left_right, tf.image.rot90
+    """Applies an EXIF orientation (1-8) to an (H, W, C) image, as OpenCV does when it reads.
+    (tf.reverse and tf.transpose only: tf.image's rotations add assertions, stateful ops that a
+    checkpointed tf.data iterator cannot hold.)"""
+    flipped = lambda x, axes: tf.reverse(x, axes)  # noqa: E731
+    transposed = lambda: tf.transpose(image, (1, 0, 2))  # noqa: E731
     transforms = [
-        lambda: image,                                   # 1: as stored
-        lambda: flip(image),                             # 2: mirrored
-        lambda: rot(image, 2),                           # 3: upside down
-        lambda: tf.image.flip_up_down(image),            # 4: mirrored, upside down
-        lambda: tf.transpose(image, (1, 0, 2)),          # 5: transposed
-        lambda: rot(image, 3),                           # 6: turned 90 degrees clockwise
-        lambda: rot(tf.transpose(image, (1, 0, 2)), 2),  # 7: transversed
-        lambda: rot(image, 1),                           # 8: turned 90 degrees counter-clockwise
+        lambda: image,                            # 1: as stored
+        lambda: flipped(image, [1]),              # 2: mirrored
+        lambda: flipped(image, [0, 1]),           # 3: upside down
+        lambda: flipped(image, [0]),              # 4: mirrored, upside down
+        transposed,                               # 5: transposed
+        lambda: flipped(transposed(), [1]),       # 6: turned 90 degrees clockwise
+        lambda: flipped(transposed(), [0, 1]),    # 7: transversed
+        lambda: flipped(transposed(), [0]),       # 8: turned 90 degrees counter-clockwise
     ]
     return tf.switch_case(orientation - 1, transforms)
 
 
+def check_format(encoded):
+    """Fails with a clear InvalidArgumentError unless the bytes are PNG, JPEG or BMP. (Apart from
+    `decode`: the assertion is a stateful op, which a checkpointed tf.data iterator cannot hold.)"""
+    return tf.debugging.assert_greater(tf.strings.length(image_format(encoded)), 0,
+                                       message=f"unsupported image format: send {FORMATS} bytes")
+
+
 def decode(encoded):
-    """Encoded PNG/JPEG/BMP bytes (a scalar string) -> float32 RGB (H, W, 3) in [0, 1]."""
+    """Encoded PNG/JPEG/BMP bytes (a scalar string) -> float32 RGB (H, W, 3) in [0, 1]. Other
+    bytes fail in the BMP decoder; `check_format` first gives the clearer error."""
     kind = image_format(encoded)
-    tf.debugging.assert_greater(tf.strings.length(kind), 0,
-                                message=f"unsupported image format: send {FORMATS} bytes")
 
     def jpeg():
         image = tf.io.decode_jpeg(encoded, channels=3, dct_method="INTEGER_ACCURATE")

@@ -109,7 +109,7 @@ def main(argv=None):
     for line in failed:
         print(line, file=sys.stderr)
     if pairs:
-        imageio.write_image(args.montage, montage.before_after(pairs), overwrite=True)
+        imageio.write_image(args.montage, montage.contact_sheet(pairs), overwrite=True)
         print(f"montage: {args.montage}")
     print(f"done {done}, skipped {skipped}, failed {len(failed)}")
     return 1 if failed else 0

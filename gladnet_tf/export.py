@@ -36,7 +36,8 @@ def serving_archive(model):
 
     def enhance_image(image_bytes):
         def one(encoded):
-            image = decode.decode(encoded)
+            with tf.control_dependencies([decode.check_format(encoded)]):
+                image = decode.decode(encoded)
             output = tf.clip_by_value(model(image[tf.newaxis])[0], 0.0, 1.0)
             return tf.io.encode_png(tf.cast(tf.round(output * 255.0), tf.uint8))
         return {"png": tf.map_fn(one, image_bytes, fn_output_signature=tf.string)}

@@ -1,5 +1,6 @@
-"""Before/after contact sheet: each pair is input | output; pairs fill justified rows, like a
-photo gallery, so portrait, square and landscape pairs leave no large blank areas."""
+"""Contact sheets: each group (input | output, or input | outputs | reference) sits side by side;
+groups fill justified rows, like a photo gallery, so portrait, square and landscape photos leave
+no large blank areas."""
 import cv2
 import numpy as np
 
@@ -12,10 +13,12 @@ def _white(height, width):
     return np.ones((height, width, 3), np.float32)
 
 
-def _pair_cell(before, after, height):
-    width = max(1, round(before.shape[1] * height / before.shape[0]))
-    cells = [cv2.resize(im, (width, height), interpolation=cv2.INTER_AREA) for im in (before, after)]
-    return np.concatenate([cells[0], _white(height, GAP), cells[1]], 1)
+def _group_cell(images, height):
+    width = max(1, round(images[0].shape[1] * height / images[0].shape[0]))
+    cells = []
+    for image in images:
+        cells += [cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA), _white(height, GAP)]
+    return np.concatenate(cells[:-1], 1)
 
 
 def _rows(widths, sheet_width):
@@ -36,18 +39,19 @@ def _fit(row, width):
     return np.concatenate([row, _white(row.shape[0], width - row.shape[1])], 1)
 
 
-def before_after(pairs, row_height=ROW_HEIGHT, sheet_width=SHEET_WIDTH):
-    """One float RGB image of (before, after) float RGB pairs, white gaps between, in rows of
-    about `row_height` scaled to the sheet's width."""
-    aspects = [2 * before.shape[1] / before.shape[0] for before, _ in pairs]  # the pair's images
-    natural = [a * row_height + 2 * GAP for a in aspects]  # with the inner gap and the one after
+def contact_sheet(groups, row_height=ROW_HEIGHT, sheet_width=SHEET_WIDTH):
+    """One float RGB image of groups of same-size float RGB images (e.g. (before, after)), white
+    gaps between, in rows of about `row_height` scaled to the sheet's width."""
+    aspects = [len(g) * g[0].shape[1] / g[0].shape[0] for g in groups]  # the group's images
+    natural = [a * row_height + len(g) * GAP for a, g in zip(aspects, groups)]  # with its gaps
     width = round(max(max(natural), min(sheet_width, sum(natural))))
     rows = []
     for indices in _rows(natural, width):
-        fill = (width - 2 * GAP * len(indices) + GAP) / sum(aspects[i] for i in indices)
+        gaps = sum(len(groups[i]) * GAP for i in indices) - GAP
+        fill = (width - gaps) / sum(aspects[i] for i in indices)
         height = max(1, round(min(fill, 2 * row_height)))
         cells = []
         for i in indices:
-            cells += [_pair_cell(*pairs[i], height), _white(height, GAP)]
+            cells += [_group_cell(groups[i], height), _white(height, GAP)]
         rows += [_fit(np.concatenate(cells[:-1], 1), width), _white(GAP, width)]
     return np.concatenate(rows[:-1], 0)

@@ -39,7 +39,10 @@ def read_with_opencv(tmp_path, data, suffix):
 
 
 def graph_decode(data):
-    return tf.function(decode.decode)(tf.constant(data)).numpy()
+    def checked(encoded):
+        with tf.control_dependencies([decode.check_format(encoded)]):
+            return decode.decode(encoded)
+    return tf.function(checked)(tf.constant(data)).numpy()
 
 
 CASES = {

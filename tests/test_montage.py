@@ -23,7 +23,7 @@ def blank_fraction(sheet):
     ([(400, 600)], 0.02),
 ])
 def test_sheet_has_no_large_blank_areas(shapes, most_blank):
-    sheet = montage.before_after([pair(h, w, 0.02 * i) for i, (h, w) in enumerate(shapes)])
+    sheet = montage.contact_sheet([pair(h, w, 0.02 * i) for i, (h, w) in enumerate(shapes)])
     assert blank_fraction(sheet) < most_blank
     widest = max(2 * w / h * montage.ROW_HEIGHT + 2 * montage.GAP for h, w in shapes)
     assert sheet.shape[1] <= max(montage.SHEET_WIDTH, round(widest))
@@ -31,7 +31,7 @@ def test_sheet_has_no_large_blank_areas(shapes, most_blank):
 
 def test_every_pair_appears_once_with_its_aspect_ratio():
     shapes = SAMPLE_SHAPES
-    sheet = montage.before_after([pair(h, w, 0.1 * i) for i, (h, w) in enumerate(shapes)])
+    sheet = montage.contact_sheet([pair(h, w, 0.1 * i) for i, (h, w) in enumerate(shapes)])
     for i, (h, w) in enumerate(shapes):
         for value in (0.1 * i, 0.1 * i + 0.05):
             ys, xs = np.nonzero(np.isclose(sheet[..., 0], value, atol=1e-4))
