@@ -6,9 +6,11 @@
 
 Methods: `input` (no change), `gladnet` (--weights, default shipped), `gamma=G`, `clahe=C`;
 `gamma=best` / `clahe=best` pick the single global setting with the best mean PSNR on the paired
-set. Full-reference metrics: `psnr`/`ssim` on RGB in [0, 1] (tf.image.psnr / tf.image.ssim) and
-`psnr_y`/`ssim_y` on BT.601 luma (what most papers report). `niqe`: official NIQE on 8-bit RGB.
-Writes a per-image CSV with --csv and prints a summary table (mean and median per method).
+set. Outputs are scored as saved, in 8 bits. Full-reference metrics: `psnr` on RGB in [0, 1],
+`ssim` as papers report it (skimage's structural_similarity, channel_axis=2, data_range=1), and
+`psnr_y`/`ssim_y` on BT.601 luma. `niqe`: official NIQE on 8-bit RGB. Writes a per-image CSV
+with --csv, a contact sheet of input | each method | reference with --montage, and prints a
+summary table (mean and median per method).
 """
 import argparse
 import csv
@@ -18,11 +20,8 @@ import time
 
 import numpy as np
 
-from gladnet_tf import baselines, imageio
+from gladnet_tf import baselines, imageio, montage
 from gladnet_tf.atomic import atomic_path
-
-FULL_REFERENCE = ("psnr", "ssim", "psnr_y", "ssim_y")
-
 
 def load_paired(args):
     if args.tfds:
@@ -64,11 +63,18 @@ def score(output, target):
     from gladnet_tf import metrics
     from gladnet_tf.niqe import niqe
 
-    row = {"niqe": niqe(imageio.to_uint(output, 8))}
+    from skimage.metrics import structural_similarity
+
+    output = imageio.to_uint(output, 8)
+    row = {"niqe": niqe(output)}
     if target is not None:
+        output = output.astype(np.float32) / 255
         out, ref = tf.constant(output[None]), tf.constant(target[None])
-        for name in FULL_REFERENCE:
-            row[name] = float(getattr(metrics, name)(out, ref)[0])
+        y_out, y_ref = metrics.to_y(out)[0, ..., 0].numpy(), metrics.to_y(ref)[0, ..., 0].numpy()
+        row["psnr"] = float(metrics.psnr(out, ref)[0])
+        row["ssim"] = float(structural_similarity(output, target, channel_axis=2, data_range=1.0))
+        row["psnr_y"] = float(metrics.psnr_y(out, ref)[0])
+        row["ssim_y"] = float(structural_similarity(y_out, y_ref, data_range=1.0))
     return row
 
 
@@ -82,8 +88,9 @@ def best_setting(kind, items):
     return max(grid, key=mean_psnr)
 
 
-def evaluate(items, methods, weights=None, precision="float32"):
-    """[(method, image name, metrics dict)] for every method on every item."""
+def evaluate(items, methods, weights=None, precision="float32", outputs=None):
+    """[(method, image name, metrics dict)] for every method on every item; `outputs`, a dict,
+    collects {image name: [each method's output]} when given."""
     rows = []
     for spec in methods:
         kind, _, value = spec.partition("=")
@@ -96,6 +103,8 @@ def evaluate(items, methods, weights=None, precision="float32"):
             start = time.time()
             output = function(low)
             seconds = time.time() - start
+            if outputs is not None:
+                outputs.setdefault(name, []).append(output)
             rows.append((spec, name, {**score(output, high), "seconds": seconds}))
     return rows
 
@@ -126,12 +135,18 @@ def main(argv=None):
     parser.add_argument("--weights", help="GLADNet weights (default: the shipped weights)")
     parser.add_argument("--precision", choices=("float32", "bfloat16"), default="float32")
     parser.add_argument("--csv", help="write per-image metrics to this CSV")
+    parser.add_argument("--montage", help="write input | each method | reference (paired) to this PNG")
     args = parser.parse_args(argv)
     try:
         items = list(load_unpaired(args.unpaired) if args.unpaired else load_paired(args))
         if not items:
             raise ValueError("no images found")
-        rows = evaluate(items, args.method or ["gladnet"], args.weights, args.precision)
+        outputs = {} if args.montage else None
+        rows = evaluate(items, args.method or ["gladnet"], args.weights, args.precision, outputs)
+        if args.montage:
+            groups = [(low, *outputs[name]) + ((high,) if high is not None else ())
+                      for name, low, high in items]
+            imageio.write_image(args.montage, montage.contact_sheet(groups), overwrite=True)
     except (ValueError, imageio.ImageError, OSError) as error:
         sys.exit(f"gladnet-evaluate: error: {error}")
     if args.csv:

@@ -61,7 +61,8 @@ def test_evaluate_paired_with_baselines(tmp_path, capsys):
         cv2.imwrite(str(tmp_path / "high" / f"{i}.png"), np.round(high * 255).astype(np.uint8))
         cv2.imwrite(str(tmp_path / "low" / f"{i}.png"), np.round(high ** 2.5 * 255).astype(np.uint8))
     evaluate.main(["--paired", str(tmp_path / "low"), str(tmp_path / "high"), "--method", "input",
-                   "--method", "gamma=best", "--csv", str(tmp_path / "m.csv")])
+                   "--method", "gamma=best", "--csv", str(tmp_path / "m.csv"),
+                   "--montage", str(tmp_path / "sheet.png")])
     table = capsys.readouterr().out
     assert "| gamma=0.4 |" in table  # 1 / 2.5: the exact inverse is on the grid
     lines = (tmp_path / "m.csv").read_text().splitlines()
@@ -69,3 +70,11 @@ def test_evaluate_paired_with_baselines(tmp_path, capsys):
     gamma_psnr = float(lines[3].split(",")[3])
     input_psnr = float(lines[1].split(",")[3])
     assert gamma_psnr > 40 > input_psnr
+    # SSIM as papers report it: skimage's, on the 8-bit input as saved
+    from skimage.metrics import structural_similarity
+    low = cv2.imread(str(tmp_path / "low" / "0.png"))[..., ::-1] / 255.0
+    high = cv2.imread(str(tmp_path / "high" / "0.png"))[..., ::-1] / 255.0
+    expected = structural_similarity(low, high, channel_axis=2, data_range=1.0)
+    assert abs(float(lines[1].split(",")[4]) - expected) < 1e-5
+    sheet = cv2.imread(str(tmp_path / "sheet.png"))
+    assert sheet is not None and sheet.shape[1] > 3 * sheet.shape[0] / 2  # input | 2 methods | ref
