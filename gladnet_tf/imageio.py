@@ -3,6 +3,7 @@
 Images are float32 RGB in [0, 1], shape (H, W, 3). Grayscale is expanded to RGB, alpha is dropped,
 EXIF orientation is applied. Every failure is an `ImageError` whose message names the file.
 """
+import io
 import os
 
 import cv2
@@ -49,7 +50,17 @@ def read_image(path):
     _check_nonempty(path)
     if is_raw(path):
         return _read_raw(path, linear=False), 16
-    return _read_bitmap(path)
+    return _read_bitmap(np.fromfile(path, np.uint8), path)
+
+
+def decode_image(data, path):
+    """`read_image` for a file's bytes (e.g. from Beam's file systems); `path` names the file in
+    errors and, by its extension, marks camera RAW."""
+    if not data:
+        raise ImageError(f"{path}: empty file")
+    if is_raw(path):
+        return _read_raw(io.BytesIO(data), linear=False, name=path), 16
+    return _read_bitmap(np.frombuffer(data, np.uint8), path)
 
 
 def read_linear(path):
@@ -58,7 +69,7 @@ def read_linear(path):
     _check_nonempty(path)
     if is_raw(path):
         return _read_raw(path, linear=True)
-    return srgb_to_linear(_read_bitmap(path)[0])
+    return srgb_to_linear(_read_bitmap(np.fromfile(path, np.uint8), path)[0])
 
 
 def declared_size(header):
@@ -68,8 +79,7 @@ def declared_size(header):
     return None
 
 
-def _read_bitmap(path):
-    data = np.fromfile(path, np.uint8)
+def _read_bitmap(data, path):
     size = declared_size(data[:24].tobytes())
     if size and size[0] * size[1] > MAX_PIXELS:
         raise ImageError(f"{path}: declares {size[0]}x{size[1]} pixels, over the {MAX_PIXELS} limit")
@@ -86,13 +96,15 @@ def _read_bitmap(path):
     return np.clip(rgb.astype(np.float32), 0.0, 1.0), 16
 
 
-def _read_raw(path, linear):
+def _read_raw(source, linear, name=None):
+    """`source`: a path or a file object (then `name` names it in errors)."""
     import rawpy  # imported lazily: only RAW input needs it
 
+    path = name or source
     # adjust_maximum_thr=0: keep the white level as recorded, not the brightest pixel found.
     options = dict(gamma=(1, 1), no_auto_bright=True, adjust_maximum_thr=0.0) if linear else {}
     try:
-        with rawpy.imread(path) as raw:
+        with rawpy.imread(source) as raw:
             rgb = raw.postprocess(use_camera_wb=True, output_bps=16, **options)
     except (rawpy.LibRawError, OSError, ValueError) as error:
         raise ImageError(f"{path}: not a readable RAW file ({type(error).__name__})") from None
@@ -136,11 +148,18 @@ def write_image(path, image, bits=8, overwrite=False, quality=95):
                          f"(use {', '.join(sorted(WRITE_EXTENSIONS))})")
     if bits == 16 and ext in (".jpg", ".jpeg"):
         raise ImageError(f"{path}: JPEG cannot hold 16 bits (use .png or .tif)")
+    encoded = encode_image(image, path, bits, quality)
+    with atomic_path(path, overwrite) as tmp:
+        encoded.tofile(tmp)
+
+
+def encode_image(image, path, bits=8, quality=95):
+    """The bytes (a uint8 array) `write_image` writes to `path`, in the format of its extension."""
+    ext = os.path.splitext(path)[1].lower()
     quantised = to_uint(image, bits)
     bgr = cv2.cvtColor(quantised, cv2.COLOR_RGB2BGR, dst=quantised)
     params = [cv2.IMWRITE_JPEG_QUALITY, quality] if ext in (".jpg", ".jpeg") else []
-    with atomic_path(path, overwrite) as tmp:
-        ok, encoded = cv2.imencode(ext, bgr, params)
-        if not ok:
-            raise ImageError(f"{path}: encoding failed")
-        encoded.tofile(tmp)
+    ok, encoded = cv2.imencode(ext, bgr, params)
+    if not ok:
+        raise ImageError(f"{path}: encoding failed")
+    return encoded
