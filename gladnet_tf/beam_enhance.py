@@ -40,13 +40,15 @@ class GladnetModelHandler(ModelHandler):
 
     def load_model(self):
         from gladnet_tf.inference import DEFAULT_MEMORY_MB, Enhancer, shipped_weights
+        from gladnet_tf import cpu
         weights = self.weights or shipped_weights()
         if not os.path.exists(weights):  # a remote file: copy it to the worker first
             with FileSystems.open(weights) as source, tempfile.NamedTemporaryFile(
                     suffix=".weights.h5", delete=False) as local:
                 local.write(source.read())
             weights = local.name
-        return Enhancer(weights, self.precision, self.memory_mb or DEFAULT_MEMORY_MB)
+        precision, _ = cpu.resolve_precision(self.precision)
+        return Enhancer(weights, precision, self.memory_mb or DEFAULT_MEMORY_MB)
 
     def run_inference(self, batch, model, inference_args=None):
         return [(path, model(image), bits) for path, image, bits in batch]
@@ -136,7 +138,8 @@ def parse_args(argv):
     parser.add_argument("--bits", type=int, choices=(8, 16), default=8)
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--weights", help="Keras .weights.h5, local or remote (default: shipped)")
-    parser.add_argument("--precision", choices=("float32", "bfloat16"), default="float32")
+    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+                        help="as gladnet-enhance's, decided on each worker's CPU")
     parser.add_argument("--memory_mb", type=int)
     args, beam_args = parser.parse_known_args(argv)
     if args.bits == 16 and args.format == "jpg":

@@ -14,7 +14,7 @@ import sys
 
 from tqdm import tqdm
 
-from gladnet_tf import imageio, montage
+from gladnet_tf import cpu, imageio, montage
 from gladnet_tf.atomic import OutputExistsError
 from gladnet_tf.inference import DEFAULT_MEMORY_MB, PRECISIONS, Enhancer, shipped_weights
 
@@ -62,7 +62,11 @@ def parse_args(argv):
     parser.add_argument("--recursive", action="store_true", help="descend into subfolders")
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("--weights", help="Keras .weights.h5 (default: the shipped weights)")
-    parser.add_argument("--precision", choices=PRECISIONS, default="float32")
+    parser.add_argument("--precision", choices=("auto", *PRECISIONS), default="auto",
+                        help="auto (default): bfloat16 on CPUs that compute it natively "
+                             "(AVX512-BF16, AMX-BF16; about 2x faster, 8-bit outputs within "
+                             "55 dB of float32), float32 elsewhere. bfloat16 on other CPUs is "
+                             "allowed with a warning: emulated, no faster and far less exact")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                         help="memory for the network's activations; larger images run in exact "
                              "tiles sized to fit (default %(default)s)")
@@ -83,7 +87,10 @@ def main(argv=None):
               "model, so outputs are not enhanced", file=sys.stderr)
     elif not os.path.isfile(weights):
         sys.exit(f"gladnet-enhance: error: {weights}: weights file not found")
-    enhancer = Enhancer(weights, args.precision, args.memory_mb)
+    precision, warning = cpu.resolve_precision(args.precision)
+    if warning:
+        print(f"gladnet-enhance: warning: {warning}", file=sys.stderr)
+    enhancer = Enhancer(weights, precision, args.memory_mb)
     inputs, failed = collect_inputs(args.inputs, args.recursive)
     done, skipped, pairs = 0, 0, []
     for path, relative in tqdm(inputs, unit="img", disable=len(inputs) < 2, file=sys.stderr):

@@ -66,7 +66,8 @@ def served(tmp_path_factory):
     subprocess.run([sys.executable, "-c", CLIENT, exported, *(str(folder / n) for n in names)],
                    check=True, env=env, timeout=600)
     accepted = [str(folder / n) for n in names if n.split(".")[-1] in ("jpg", "png", "bmp")]
-    subprocess.run([os.path.join(BIN, "gladnet-enhance"), *accepted, "--output-dir", str(folder / "cli")],
+    subprocess.run([os.path.join(BIN, "gladnet-enhance"), *accepted, "--output-dir", str(folder / "cli"),
+                    "--precision", "float32"],
                    check=True, env=env, timeout=600, capture_output=True)
     return folder
 

@@ -1,0 +1,35 @@
+"""Which precision suits this CPU: bfloat16 only where the CPU computes it natively.
+
+With AVX512-BF16 or AMX-BF16, oneDNN runs bfloat16 convolutions about 2x faster than float32 and
+the shipped weights' 8-bit outputs stay within 55-59 dB of float32 (bench/bf16_accuracy.py). On
+CPUs without them (AVX2 only), bfloat16 is emulated: no faster, and measured at 26-29 dB.
+"""
+NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+WARNING = ("this CPU has no native bfloat16 (AVX512-BF16 or AMX-BF16): bfloat16 runs emulated here, "
+           "no faster than float32 and far less exact")
+
+
+def cpu_flags(cpuinfo="/proc/cpuinfo"):
+    """The CPU's feature flags (Linux); empty where /proc/cpuinfo is not readable."""
+    try:
+        with open(cpuinfo) as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def native_bf16(flags=None):
+    return bool(NATIVE_BF16_FLAGS & (cpu_flags() if flags is None else flags))
+
+
+def resolve_precision(requested, flags=None):
+    """(precision to use, warning or None) for a --precision of auto, float32 or bfloat16."""
+    native = native_bf16(flags)
+    if requested == "auto":
+        return ("bfloat16" if native else "float32"), None
+    if requested == "bfloat16" and not native:
+        return "bfloat16", WARNING
+    return requested, None
