@@ -8,7 +8,6 @@ bfloat16 where it is native (gladnet_tf/cpu.py), at <= 2 GiB peak RSS.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import append_results  # noqa: E402
-from memory import photo  # noqa: E402
+from memory import peak_rss_mb, photo  # noqa: E402
 
 META = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "reference", "GLADNet.meta")
 SIZES = {"6 MP": (2000, 3000), "24 MP": (4000, 6000)}
@@ -41,14 +40,10 @@ def original_seconds_per_mp(repeats):
 
 def enhance_run(args):
     """gladnet-enhance in a child process: (seconds, peak RSS MiB)."""
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "gladnet_tf.enhance", *args],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status):
+    rss, seconds, status = peak_rss_mb(args)
+    if status:
         raise RuntimeError(f"gladnet-enhance {' '.join(args)} failed")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    return seconds, rss
 
 
 def stages(path, precision):
