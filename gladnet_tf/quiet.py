@@ -4,7 +4,7 @@ TensorFlow prints C++ start-up lines on every run (oneDNN notes, CPU-feature not
 without a GPU, "Could not find cuda drivers" and "E0000 ... failed call to cuInit") that read as
 failures. The tools import TensorFlow and start its devices with standard error muted, then
 restore it, so every later message (warnings, errors, the progress bar) shows as before. Not muted
-when the user sets TF_CPP_MIN_LOG_LEVEL or passes --verbose.
+with --verbose, or when the user asks for TensorFlow's info lines (TF_CPP_MIN_LOG_LEVEL 0 or 1).
 """
 import contextlib
 import os
@@ -25,14 +25,15 @@ def _stderr_muted():
 
 
 def start_tensorflow(argv):
-    """Starts TensorFlow quietly, unless `argv` holds --verbose (removed from it) or the user set
-    TF_CPP_MIN_LOG_LEVEL. Later C++ info and warning lines are hidden too; errors are not."""
+    """Starts TensorFlow quietly, unless `argv` holds --verbose (removed from it) or
+    TF_CPP_MIN_LOG_LEVEL is 0 or 1. Later C++ info and warning lines are hidden too (level 2,
+    unless the user chose another); errors are not."""
     if "--verbose" in argv:
         argv.remove("--verbose")
         return
-    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") in ("0", "1"):
         return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _stderr_muted():
         import tensorflow as tf
         tf.config.list_logical_devices()

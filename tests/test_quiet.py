@@ -35,6 +35,13 @@ def test_verbose_shows_tensorflows_lines(sample, tmp_path):
     assert "oneDNN" in result.stderr or "I0000" in result.stderr
 
 
+def test_asking_for_info_lines_shows_them(sample, tmp_path):
+    result = subprocess.run([os.path.join(BIN, "gladnet-enhance"), sample, "--output-dir", str(tmp_path)],
+                            capture_output=True, text=True, cwd=REPO, timeout=600,
+                            env={**ENV, "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert result.returncode == 0 and "I0000" in result.stderr
+
+
 def test_train_error_is_the_only_line(tmp_path):
     result = run([sys.executable, "-m", "gladnet_tf.train", "--tfds=/nonexistent/gladnet_raw",
                   f"--model_dir={tmp_path}"], REPO)

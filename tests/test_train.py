@@ -192,3 +192,22 @@ def test_new_run_starts_from_init_weights_and_a_checkpoint_wins_over_them(tmp_pa
     again = trainer.Trainer(str(tmp_path / "run"), strategy, init_weights=str(tmp_path / "start.weights.h5"))
     assert again.restore(iter(tf.data.Dataset.range(3))) == 7
     np.testing.assert_array_equal(again.model.weights[0].numpy(), start.weights[0].numpy() + 1)
+
+
+def test_flagfiles_name_the_readmes_dataset_and_say_how_to_build_it(tmp_path):
+    for flagfile in ("base.flags", "cpu.flags"):
+        result = subprocess.run(
+            [sys.executable, "-m", "gladnet_tf.train", f"--flagfile={os.path.join(REPO, 'experiments', flagfile)}",
+             f"--data_dir={tmp_path}"], capture_output=True, text=True, cwd=tmp_path, timeout=600)
+        assert result.returncode == 1
+        assert result.stderr.strip().splitlines() == [
+            f"gladnet_tf.train: error: gladnet_raw/lowlight is not built in {tmp_path}; build it first: "
+            f"tfds build datasets/gladnet_raw --config=lowlight --manual_dir=/path/to/photos --data_dir={tmp_path}"]
+        assert not (tmp_path / "runs").exists()
+
+
+def test_a_dataset_name_resolves_to_its_newest_built_version(dataset, tmp_path):
+    data_dir = os.path.dirname(os.path.dirname(os.path.dirname(dataset)))  # .../gladnet_raw/paper/1.1.0
+    result = run_train(dataset, tmp_path / "run", "--tfds=gladnet_raw/paper", f"--data_dir={data_dir}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "run" / "gladnet.weights.h5").exists()
