@@ -7,7 +7,8 @@ Writes `exports/gladnet/<version>/` (TF Serving: `--model_base_path=exports/glad
 signatures: `serving_default` takes float32 images [batch, H, W, 3] in [0, 1] and returns
 `output`; `enhance_image` takes encoded PNG/JPEG/BMP bytes [batch] (TF Serving's REST API sends
 them as {"b64": ...}) and returns `png` bytes, 8-bit: the pixels `gladnet-enhance` writes, decoded
-by the same rule (gladnet_tf.decode: accurate JPEG IDCT, EXIF orientation applied). TFLite models go to `exports/tflite/`.
+by the same rule (gladnet_tf.decode: accurate JPEG IDCT, EXIF orientation applied). TFLite
+models go to `exports/tflite/`.
 """
 import argparse
 import glob

@@ -22,11 +22,11 @@ The bright target is the photo as it is, encoded to sRGB. The dark input applies
      upsampling of a 4x4 grid of uniform [0, 1] values, for unevenly lit scenes;
 2. optional black level (off by default, an extension): in half of the pairs, a per-channel
    offset B * tint, B in [0, black_level], tint 2**U[-1.5, 1.5] per channel, added to the dark
-   linear signal (the other half keeps a true black, as cameras with exact black levels give). Real dark
-   photos do not reach black: their darkest 0.5 % sit at 1-6 levels of 255, tinted (imprecise
-   black-level subtraction, flare; red often 3-5x blue), a third of their median level; a model never shown that
-   brightens the floor into a grey-magenta haze (measured in docs/results.md). The target keeps
-   its blacks;
+   linear signal (the other half keeps a true black, as cameras with exact black levels give).
+   Real dark photos do not reach black: their darkest 0.5 % sit at 1-6 levels of 255, tinted
+   (imprecise black-level subtraction, flare; red often 3-5x blue), a third of their median
+   level; a model never shown that brightens the floor into a grey-magenta haze (measured in
+   docs/results.md). The target keeps its blacks;
 3. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`;
 4. encoding to sRGB (the camera's tone curve);
@@ -71,8 +71,7 @@ class Ranges:
 # (log-average luminance 0.0005-0.05, i.e. about 2 to 8 EV under a photo's own exposure) and
 # independent of the photo's brightness, clipped light sources kept bright, a black level up to
 # 0.0012 (linear; with a tint of 1/3 to 3 per channel, up to 6 levels of 255, as the darkest
-# 0.5 % of real_lowlight photos reach), and sensor
-# noise calibrated on real dark photos (real_lowlight, eval_low: 0.1-1.6 levels of 255 by
+# 0.5 % of real_lowlight photos reach), and sensor noise calibrated on real dark photos (real_lowlight, eval_low: 0.1-1.6 levels of 255 by
 # Immerkaer's estimator at 600x400; the paper_noise range gives 5-7 levels, far noisier).
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.05), highlight_headroom=5.0, black_level=0.0012, noise=True,
                   photons=(16000.0, 256000.0), read_noise=(0.00005, 0.0003))

@@ -1,8 +1,8 @@
 """Train GLADNet: python -m gladnet_tf.train --flagfile=experiments/base.flags
 
 Data comes from a built TFDS dataset (--tfds: `dataset/config` in --data_dir, or the folder of a
-built version) or from paired --low_dir/--high_dir folders. A run resumes from the latest checkpoint in --model_dir when
-started again with the same command.
+built version) or from paired --low_dir/--high_dir folders. A run resumes from the latest
+checkpoint in --model_dir when started again with the same command.
 """
 import os
 import sys
