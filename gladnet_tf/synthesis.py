@@ -71,8 +71,9 @@ class Ranges:
 # (log-average luminance 0.0005-0.05, i.e. about 2 to 8 EV under a photo's own exposure) and
 # independent of the photo's brightness, clipped light sources kept bright, a black level up to
 # 0.0012 (linear; with a tint of 1/3 to 3 per channel, up to 6 levels of 255, as the darkest
-# 0.5 % of real_lowlight photos reach), and sensor noise calibrated on real dark photos (real_lowlight, eval_low: 0.1-1.6 levels of 255 by
-# Immerkaer's estimator at 600x400; the paper_noise range gives 5-7 levels, far noisier).
+# 0.5 % of real_lowlight photos reach), and sensor noise calibrated on real dark photos
+# (real_lowlight, eval_low: 0.1-1.6 levels of 255 by Immerkaer's estimator at 600x400; the
+# paper_noise range gives 5-7 levels, far noisier).
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.05), highlight_headroom=5.0, black_level=0.0012, noise=True,
                   photons=(16000.0, 256000.0), read_noise=(0.00005, 0.0003))
 RECIPES = {
