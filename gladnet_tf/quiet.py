@@ -36,4 +36,5 @@ def start_tensorflow(argv):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _stderr_muted():
         import tensorflow as tf
-        tf.config.list_logical_devices()
+        if "TF_CONFIG" not in os.environ:  # multi-worker runs configure the runtime first
+            tf.config.list_logical_devices()
