@@ -88,10 +88,15 @@ def loss_and_gradients(params, low, high, dtype=jnp.float32):
     return jax.value_and_grad(lambda p: weighted_l1_loss(forward(p, low, dtype), high))(params)
 
 
+def learning_rate(step, base_lr, decay_steps, decay_rate):
+    """The original's schedule at a (0-based) step: base_lr * decay_rate ** (step / decay_steps)."""
+    return base_lr * decay_rate ** (step / decay_steps)
+
+
 def adam_update(params, adam, grads, base_lr, decay_steps, decay_rate):
     """Keras' (and TF1's) Adam at the schedule's lr; returns (params, adam state)."""
     step = adam["step"]
-    lr = base_lr * decay_rate ** (step.astype(jnp.float32) / decay_steps)
+    lr = learning_rate(step.astype(jnp.float32), base_lr, decay_steps, decay_rate)
     t = (step + 1).astype(jnp.float32)
     b1, b2, eps = ADAM["beta_1"], ADAM["beta_2"], ADAM["epsilon"]
     alpha = lr * jnp.sqrt(1 - b2 ** t) / (1 - b1 ** t)

@@ -169,7 +169,7 @@ def main(argv):
                 sys.exit(f"gladnet_tf.jax_train: error: loss is {loss} at step {step}; "
                          f"{checkpoint} keeps the last good state")
             rate = (step - tick_step) / max(time.time() - tick, 1e-9)
-            lr = FLAGS.base_lr * FLAGS.decay_rate ** ((step - 1) / FLAGS.decay_steps)
+            lr = jax_model.learning_rate(step - 1, FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate)
             logging.info("step %d/%d  loss %.5f  lr %.3g  %.1f img/s", step, FLAGS.steps, loss, lr,
                          rate * FLAGS.batch_size)
             tick, tick_step = time.time(), step
