@@ -13,21 +13,27 @@ def _white(height, width):
     return np.ones((height, width, 3), np.float32)
 
 
-def _group_cell(images, height):
-    width = max(1, round(images[0].shape[1] * height / images[0].shape[0]))
+def _side_by_side(images):
+    """Images of one height, left to right, GAP white columns between."""
     cells = []
     for image in images:
-        cells += [cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA), _white(height, GAP)]
+        cells += [image, _white(image.shape[0], GAP)]
     return np.concatenate(cells[:-1], 1)
+
+
+def _group_cell(images, height):
+    width = max(1, round(images[0].shape[1] * height / images[0].shape[0]))
+    return _side_by_side([cv2.resize(im, (width, height), interpolation=cv2.INTER_AREA) for im in images])
 
 
 def _rows(widths, sheet_width):
     """Consecutive runs of indices, as many as the widths fill sheets, each about as wide."""
-    count = max(1, round(sum(widths) / sheet_width))
-    bounds = np.cumsum(widths) / sum(widths) * count  # row number, in [0, count], at each end
+    total = sum(widths)
+    count = max(1, round(total / sheet_width))
+    bounds = np.cumsum(widths) / total * count  # row number, in [0, count], at each end
     rows = [[] for _ in range(count)]
     for index, end in enumerate(bounds):
-        start = end - widths[index] / sum(widths) * count
+        start = end - widths[index] / total * count
         rows[min(count - 1, int((start + end) / 2))].append(index)  # by the pair's middle
     return [row for row in rows if row]
 
@@ -50,8 +56,6 @@ def contact_sheet(groups, row_height=ROW_HEIGHT, sheet_width=SHEET_WIDTH):
         gaps = sum(len(groups[i]) * GAP for i in indices) - GAP
         fill = (width - gaps) / sum(aspects[i] for i in indices)
         height = max(1, round(min(fill, 2 * row_height)))
-        cells = []
-        for i in indices:
-            cells += [_group_cell(groups[i], height), _white(height, GAP)]
-        rows += [_fit(np.concatenate(cells[:-1], 1), width), _white(GAP, width)]
+        row = _side_by_side([_group_cell(groups[i], height) for i in indices])
+        rows += [_fit(row, width), _white(GAP, width)]
     return np.concatenate(rows[:-1], 0)
