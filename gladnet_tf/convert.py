@@ -1,8 +1,10 @@
 """Convert a checkpoint of the authors' TF1 main.py (.meta/.index/.data), or the parameters of
-`gladnet_tf.jax_train` (.npz, same variable names), into Keras weights.
+`gladnet_tf.jax_train` (.npz, same variable names), into Keras weights, and Keras weights into
+such an .npz (to fine-tune them with `jax_train --init_params`).
 
     gladnet-convert --checkpoint ckpt/GLADNet-12345 --output gladnet.weights.h5
     gladnet-convert --checkpoint run/gladnet_fg.npz --output gladnet.weights.h5
+    gladnet-convert --checkpoint gladnet.weights.h5 --output start.npz
 
 Variables map by name: `FG/conv2d_k/kernel` and `FG/conv2d_k/bias` -> Keras layer `conv2d_k`.
 Optimizer slots (`.../AdamOptimizer*`, `beta*_power`) and the step counter are ignored.
@@ -60,20 +62,44 @@ def load_tf1_checkpoint(model, checkpoint):
     return model
 
 
+def load_weights(checkpoint):
+    """The model with `checkpoint`'s weights: Keras .weights.h5, or TF1 / .npz by name."""
+    if not checkpoint.endswith(".weights.h5"):
+        return load_tf1_checkpoint(build_gladnet(), checkpoint)
+    model = build_gladnet()
+    try:
+        model.load_weights(checkpoint)
+    except (OSError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0]
+        raise ConversionError(f"{checkpoint}: not readable GLADNet weights ({reason})") from None
+    return model
+
+
+def tf1_variables(model):
+    """{`FG/<layer>/kernel|bias`: array} of a Keras GLADNet, the names jax_train uses."""
+    return {f"FG/{name}/{part}": weight.numpy() for name in CONV_LAYERS
+            for part, weight in zip(("kernel", "bias"), model.get_layer(name).weights)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="gladnet-convert", description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", required=True,
                         help="TF1 checkpoint prefix (e.g. ckpt/GLADNet-1000) or its folder, "
-                        "or the .npz of gladnet_tf.jax_train")
-    parser.add_argument("--output", required=True, help="Keras weights file, ending in .weights.h5")
+                        "the .npz of gladnet_tf.jax_train, or Keras .weights.h5")
+    parser.add_argument("--output", required=True, help="Keras weights file (.weights.h5), or "
+                        ".npz of the TF1-named parameters for gladnet_tf.jax_train")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing output")
     args = parser.parse_args(argv)
-    if not args.output.endswith(".weights.h5"):
-        parser.error(f"--output {args.output}: must end in .weights.h5")
+    if not args.output.endswith((".weights.h5", ".npz")):
+        parser.error(f"--output {args.output}: must end in .weights.h5 or .npz")
     try:
-        model = load_tf1_checkpoint(build_gladnet(), args.checkpoint)
+        model = load_weights(args.checkpoint)
         with atomic_path(args.output, args.overwrite) as tmp:
-            model.save_weights(tmp)
+            if args.output.endswith(".npz"):
+                with open(tmp, "wb") as handle:
+                    np.savez(handle, **tf1_variables(model))
+            else:
+                model.save_weights(tmp)
     except (ConversionError, OutputExistsError) as error:
         sys.exit(f"gladnet-convert: error: {error}")
     print(f"wrote {args.output}")

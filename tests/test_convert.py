@@ -70,3 +70,25 @@ def test_unreadable_checkpoint_and_existing_output(tmp_path, tf1_checkpoint):
     with pytest.raises(SystemExit, match="exists"):
         convert.main(["--checkpoint", tf1_checkpoint[1], "--output", str(existing)])
     assert existing.read_bytes() == b"keep"
+
+
+def test_keras_weights_to_npz_and_back(tf1_checkpoint, tmp_path):
+    """Keras weights -> TF1-named .npz (jax_train's --init_params) -> Keras, unchanged."""
+    oracle, prefix = tf1_checkpoint
+    keras_weights, npz = tmp_path / "a.weights.h5", tmp_path / "start.npz"
+    convert.main(["--checkpoint", prefix, "--output", str(keras_weights)])
+    convert.main(["--checkpoint", str(keras_weights), "--output", str(npz)])
+    with np.load(npz) as data:
+        assert sorted(data.files) == sorted(oracle.weights())
+        for name, value in oracle.weights().items():
+            np.testing.assert_array_equal(data[name], value)
+    convert.main(["--checkpoint", str(npz), "--output", str(tmp_path / "b.weights.h5")])
+    model = build_gladnet()
+    model.load_weights(str(tmp_path / "b.weights.h5"))
+    np.testing.assert_array_equal(model.get_layer("conv2d_16").kernel.numpy(), oracle.weights()["FG/conv2d_16/kernel"])
+    bad = tmp_path / "bad.weights.h5"
+    bad.write_bytes(b"not hdf5")
+    with pytest.raises(SystemExit, match="bad.weights.h5: not readable GLADNet weights"):
+        convert.main(["--checkpoint", str(bad), "--output", str(tmp_path / "c.npz")])
+    with pytest.raises(SystemExit):
+        convert.main(["--checkpoint", prefix, "--output", str(tmp_path / "d.txt")])
