@@ -1,6 +1,14 @@
 """Dark/bright training pairs from linear RGB, after the paper's Lightroom edits.
 
-The bright target is the photo as it is, encoded to sRGB. The dark input applies, in this order:
+The bright target is the photo as it is, encoded to sRGB, or with an exposure gap (an extension,
+off by default) re-exposed to no more than `2**G` times its dark input's key, G in
+`exposure_gap` EV: `min(1, key * 2**G / photo's key)` as the gain of `reexpose` (a highlight
+shoulder keeps white white). Real paired captures are a fixed exposure ratio apart, so their
+darker inputs have darker references (on real_pairs_dev the references' key grows with the
+input's); drawn independently of the input (the dark key alone), the target's brightness
+is the photos' typical one whatever the input, and a trained model gives every photo the same
+brightness (measured: output key independent of the input key, 1.26x the references' mean).
+The dark input applies, in this order:
 
 1. exposure E in [-5, 0] EV on the *linear* signal: `linear * 2**E` (what a shorter exposure or a
    lower gain does to a sensor), highlights above 1 clipped as a camera clips them.
@@ -28,7 +36,9 @@ The bright target is the photo as it is, encoded to sRGB. The dark input applies
    level; a model never shown that brightens the floor into a grey-magenta haze (measured in
    docs/results.md). The target keeps its blacks;
 3. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
-   `poisson(x * photons) / photons + normal(0, read_noise)`;
+   `poisson(x * photons) / photons + normal(0, read_noise)`, optionally on the camera's raw
+   signal before white balance (`white_balance`: red and blue gains, green 1), so red and blue
+   are noisier than green, as in real captures;
 4. encoding to sRGB (the camera's tone curve);
 5. vibrance V in [-100, 0]: each pixel moves towards its luma by `-V/100 * (1 - s)`, where `s` is
    its saturation (max - min) / max. Like Lightroom's vibrance, dull colours lose more saturation
@@ -61,6 +71,8 @@ class Ranges:
     highlight_headroom: float = 0.0  # EV; 0: highlights darken like everything else (the paper)
     dark_key: tuple = ()  # (low, high) log-average luminance of the dark input; (): the paper's E
     black_level: float = 0.0  # largest linear offset added to the dark input; 0: none (the paper)
+    exposure_gap: tuple = ()  # (low, high) EV from the dark input's key to the target's; (): none
+    white_balance: tuple = ()  # (low, high) red and blue gains applied after the noise; (): none
     noise: bool = False
     photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
     read_noise: tuple = (0.0005, 0.005)
@@ -68,14 +80,18 @@ class Ranges:
 
 # The named recipes: the paper's, its extensions (datasets/gladnet_raw configs of the same names)
 # and `lowlight`, the recipe of the shipped weights: inputs as dark as real low-light captures
-# (log-average luminance 0.0005-0.05, i.e. about 2 to 8 EV under a photo's own exposure) and
-# independent of the photo's brightness, clipped light sources kept bright, a black level up to
-# 0.0012 (linear; with a tint of 1/3 to 3 per channel, up to 6 levels of 255, as the darkest
-# 0.5 % of real_lowlight photos reach), and sensor noise calibrated on real dark photos
+# (log-average luminance 0.0005-0.05, i.e. about 2 to 8 EV under a photo's own exposure),
+# targets no more than 4-7 EV brighter than their input (the exposure ratio of real paired
+# captures: IR-RGB's real_pairs_dev 4.5-6.1 EV between the keys, SID's x100-x300 6.6-8.2), clipped light sources kept bright, a black
+# level up to 0.0012 (linear; with a tint of 1/3 to 3 per channel, up to 6 levels of 255, as the
+# darkest 0.5 % of real_lowlight photos reach), sensor noise calibrated on real dark photos
 # (real_lowlight, eval_low: 0.1-1.6 levels of 255 by Immerkaer's estimator at 600x400; the
-# paper_noise range gives 5-7 levels, far noisier).
-LOWLIGHT = Ranges(dark_key=(0.0005, 0.05), highlight_headroom=5.0, black_level=0.0012, noise=True,
-                  photons=(16000.0, 256000.0), read_noise=(0.00005, 0.0003))
+# paper_noise range gives 5-7 levels, far noisier) under red and blue white-balance gains of
+# 1.3-2.6, and half the paper's vibrance range (real dark captures are not as desaturated as
+# -100 makes them; trained on the full range, the model over-saturated reds).
+LOWLIGHT = Ranges(dark_key=(0.0005, 0.05), exposure_gap=(4.0, 7.0), highlight_headroom=5.0,
+                  black_level=0.0012, noise=True, photons=(16000.0, 256000.0),
+                  read_noise=(0.00005, 0.0003), white_balance=(1.3, 2.6), vibrance=(-50.0, 0.0))
 RECIPES = {
     "paper": Ranges(),
     "paper_noise": Ranges(noise=True),
@@ -118,6 +134,11 @@ def sample_params(rng, ranges=Ranges()):
     if ranges.black_level:
         level = rng.uniform(0.0, ranges.black_level) if rng.uniform() < 0.5 else 0.0
         params["black_level"] = tuple(float(level * 2.0 ** t) for t in rng.uniform(-1.5, 1.5, 3))
+    if ranges.exposure_gap:
+        params["exposure_gap"] = float(rng.uniform(*ranges.exposure_gap))
+    if ranges.white_balance:
+        red, blue = rng.uniform(*ranges.white_balance, 2)
+        params["white_balance"] = (float(red), 1.0, float(blue))
     return params
 
 
@@ -174,6 +195,13 @@ def expand_highlights(linear, headroom):
     return (linear * 2.0 ** (headroom * ramp)).astype(np.float32)
 
 
+def reexpose(linear, gain):
+    """A longer or shorter exposure of a photo, `gain` <= 1, with a highlight shoulder:
+    `gain * x + (1 - gain) * x**4` scales shadows and mid-tones by `gain` and keeps white white
+    (light sources stay clipped, as in any exposure long enough for the rest of the scene)."""
+    return (gain * linear + (1.0 - gain) * linear ** 4).astype(np.float32)
+
+
 def darken(linear, params, rng=None):
     """The dark sRGB input for a linear image and one parameter set (see the module docstring)."""
     if params.get("headroom"):
@@ -183,7 +211,8 @@ def darken(linear, params, rng=None):
     if params.get("black_level"):
         dark = dark + np.asarray(params["black_level"], np.float32)
     if params["photons"] > 0:
-        dark = add_noise(dark, params["photons"], params["read_noise"], rng)
+        gains = np.asarray(params.get("white_balance", (1.0, 1.0, 1.0)), np.float32)
+        dark = add_noise(dark / gains, params["photons"], params["read_noise"], rng) * gains
     srgb = linear_to_srgb(dark)
     srgb = apply_contrast(apply_vibrance(srgb, params["vibrance"]), params["contrast"])
     return np.clip(srgb, 0.0, 1.0).astype(np.float32)
@@ -195,7 +224,12 @@ def make_pair(linear, seed, ranges=Ranges()):
     params = sample_params(rng, ranges)
     if params["dark_key"]:
         params["exposure"] = exposure_for_key(linear, params["dark_key"])
-    high = linear_to_srgb(linear)
+    target = linear
+    if params.get("exposure_gap"):
+        key = params["dark_key"] * 2.0 ** params["exposure_gap"]
+        params["target_gain"] = float(min(1.0, key / log_average_luminance(linear)))
+        target = reexpose(linear, params["target_gain"])
+    high = linear_to_srgb(target)
     low = darken(linear, params, rng)
     if params["grayscale"]:
         low, high = to_grayscale(low), to_grayscale(high)

@@ -1,4 +1,6 @@
 """Pair synthesis: darkening is monotonic in exposure, values stay in range, seeds reproduce."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -143,3 +145,45 @@ def test_clipped_highlights_stay_bright_in_the_dark_input():
     headrooms = [synthesis.sample_params(np.random.default_rng(s), synthesis.Ranges(highlight_headroom=5.0))
                  ["headroom"] for s in range(50)]
     assert 0 <= min(headrooms) and max(headrooms) <= 5 and np.std(headrooms) > 1
+
+
+def test_reexpose_scales_shadows_by_the_gain_and_keeps_white():
+    ramp = np.linspace(0, 1, 101, dtype=np.float32)
+    out = synthesis.reexpose(ramp, 0.25)
+    assert np.all(np.diff(out) > 0) and out[0] == 0 and out[-1] == pytest.approx(1.0)
+    np.testing.assert_allclose(out[1:21] / ramp[1:21], 0.25, rtol=0.03)  # x <= 0.2: the gain
+    np.testing.assert_array_equal(synthesis.reexpose(ramp, 1.0), ramp)
+
+
+def test_exposure_gap_caps_the_target_key_at_the_input_key_times_the_gap(linear):
+    ranges = synthesis.Ranges(dark_key=(0.0005, 0.05), exposure_gap=(4.0, 7.0), grayscale_fraction=0.0)
+    capped = 0
+    for seed in range(40):
+        low, high, params = synthesis.make_pair(linear, seed, ranges)
+        assert 4.0 <= params["exposure_gap"] <= 7.0
+        photo_key = synthesis.log_average_luminance(linear)
+        wanted = params["dark_key"] * 2.0 ** params["exposure_gap"]
+        assert params["target_gain"] == pytest.approx(min(1.0, wanted / photo_key))
+        if params["target_gain"] < 1.0:  # darker than the photo, at the cap (+ the shoulder)
+            capped += 1
+            key = synthesis.log_average_luminance(synthesis.srgb_to_linear(high))
+            assert wanted * 0.99 < key < photo_key
+        else:
+            np.testing.assert_array_equal(high, synthesis.linear_to_srgb(linear))
+        # the input does not depend on the gap: same seed without it, same dark input
+        low_off = synthesis.make_pair(linear, seed, dataclasses.replace(ranges, exposure_gap=()))[0]
+        np.testing.assert_array_equal(low, low_off)
+    assert 5 <= capped <= 35
+
+
+def test_white_balance_makes_red_and_blue_noisier_than_green():
+    flat = np.full((200, 200, 3), 0.01, np.float32)
+    params = _params(photons=2000.0, read_noise=0.0, white_balance=(2.5, 1.0, 1.6))
+    low = synthesis.srgb_to_linear(synthesis.darken(flat, params, np.random.default_rng(0)))
+    std = low.reshape(-1, 3).std(axis=0)
+    # shot noise: variance x gain after the gain
+    np.testing.assert_allclose(std / std[1], [np.sqrt(2.5), 1.0, np.sqrt(1.6)], rtol=0.1)
+    np.testing.assert_allclose(low.reshape(-1, 3).mean(axis=0), 0.01, rtol=0.05)  # unbiased
+    gains = [synthesis.sample_params(np.random.default_rng(s), synthesis.RECIPES["lowlight"])["white_balance"]
+             for s in range(30)]
+    assert all(g[1] == 1.0 and 1.3 <= g[0] <= 2.6 and 1.3 <= g[2] <= 2.6 for g in gains)

@@ -86,10 +86,12 @@ def resize_like_paper(image):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Synthetic GLADNet training pairs from a folder of RAW and/or sRGB photos."""
 
-    VERSION = tfds.core.Version("1.1.0")
+    VERSION = tfds.core.Version("1.2.0")
     RELEASE_NOTES = {
         "1.0.0": "Initial release.",
         "1.1.0": "Contrast reduction keeps black at 0 (inverse S-curve) instead of lifting it.",
+        "1.2.0": "lowlight: targets at most 4-7 EV brighter than their input, noise under "
+                 "white-balance gains, half the vibrance range (other configs unchanged).",
     }
     BUILDER_CONFIGS = [
         BuilderConfig(name="paper", description="The paper's recipe: photos resized to 600x400, "
@@ -105,8 +107,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "(lamps, windows, sky) kept up to 5 EV brighter than white, so they stay "
                       "bright in the dark input (an extension).", recipe="paper_hdr"),
         BuilderConfig(name="lowlight", description="The shipped weights' recipe: inputs as dark "
-                      "as real low-light captures whatever the photo's brightness, clipped light "
-                      "sources kept bright, calibrated sensor noise (see synthesis.RECIPES).",
+                      "as real low-light captures whatever the photo's brightness, targets at most 4-7 EV "
+                      "brighter than their input, clipped light sources kept bright, calibrated "
+                      "sensor noise (see synthesis.RECIPES).",
                       recipe="lowlight"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
