@@ -159,9 +159,12 @@ def describe_saved_model(path):
 
 def describe_tflite(path):
     from ai_edge_litert.interpreter import Interpreter
+
+    from gladnet_tf import gpu_compat
     details = Interpreter(model_path=path).get_input_details()[0]
     shape = [int(d) for d in details["shape_signature"]]
-    return [f"TFLite {path} ({_megabytes(path):.1f} MB): input {details['dtype'].__name__} {shape}"]
+    return [f"TFLite {path} ({_megabytes(path):.1f} MB): input {details['dtype'].__name__} {shape}",
+            f"  {gpu_compat.verdict(path)}"]
 
 
 def serving_help(output_dir):
