@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gladnet_tf import decode, imageio
+from gladnet_tf import decode, imageio, tflite_int8
 from gladnet_tf.atomic import OutputExistsError, atomic_path
 from gladnet_tf.inference import shipped_weights
 from gladnet_tf.model import build_gladnet
@@ -97,19 +97,25 @@ def representative_images(folder, size, count=16):
 
 
 def convert_tflite(model, variant, size=None, calibration_dir=None):
-    """TFLite flatbuffer bytes of one variant; `size` = (H, W) fixes the input shape."""
+    """TFLite flatbuffer bytes of one variant; `size` = (H, W) fixes the input shape. `int8`:
+    the photo's own conv kept float (gladnet_tf.tflite_int8)."""
     spec = tf.TensorSpec((1, *(size or (None, None)), 3), tf.float32, name="images")
+    if variant == "int8":
+        model = tflite_int8.split_image_conv(model)
     with tempfile.TemporaryDirectory() as saved:  # Keras 3: SavedModel first, then convert
         model.export(saved, format="tf_saved_model", input_signature=[spec], verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(saved)
-        return _configure(converter, variant, size, calibration_dir).convert()
+        content = _configure(converter, variant, size, calibration_dir).convert()
+    if variant == "int8":
+        content = tflite_int8.keep_weights_float(content, tflite_int8.FLOAT_LAYER)
+    return content
 
 
 def _configure(converter, variant, size, calibration_dir):
     if variant == "fp16":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.target_spec.supported_types = [tf.float16]
-    elif variant == "int8":  # dynamic range: int8 weights, float activations
+    elif variant == "int8":  # dynamic range: int8 weights, activations quantised on the fly
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     elif variant == "int8_full":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
