@@ -4,9 +4,10 @@ the one change that keeps it within 40 dB of float32 on real dark photos.
 Plain dynamic-range int8 loses most in `conv2d_12`, the first conv of the detail branch: part
 of its input is the dark photo itself, and the kernel quantises each input per tensor, so the
 few bright pixels (lamps, windows) set the int8 step and the dark majority falls into one or
-two steps. Measured (bench/int8.py, shipped weights, 384x512): keeping `conv2d_12` float lifts
-the worst photo from 39.8 to 48.0 dB but costs a quarter of the speed-up (2.3-2.4x instead of 3.2x). Here `conv2d_12` is
-split into its two parts, equal in float (conv of a concat = sum of convs):
+two steps. Measured on bench/int8.py's photos (shipped weights, 384x512): keeping `conv2d_12`
+float lifts the worst photo from 39.8 to 48.0 dB but costs a quarter of the speed-up (2.3-2.4x
+instead of 3.2x). Here `conv2d_12` is split into its two parts, equal in float (conv of a
+concat = sum of convs):
 
     conv2d_12(concat(features, image)) = conv2d_12_features(features) + conv2d_12_image(image)
 
