@@ -82,9 +82,9 @@ class Ranges:
 # and `lowlight`, the recipe of the shipped weights: inputs as dark as real low-light captures
 # (log-average luminance 0.0005-0.05, i.e. about 2 to 8 EV under a photo's own exposure),
 # targets no more than 4-7 EV brighter than their input (the exposure ratio of real paired
-# captures: IR-RGB's real_pairs_dev 4.5-6.1 EV between the keys, SID's x100-x300 6.6-8.2), clipped light sources kept bright, a black
-# level up to 0.0012 (linear; with a tint of 1/3 to 3 per channel, up to 6 levels of 255, as the
-# darkest 0.5 % of real_lowlight photos reach), sensor noise calibrated on real dark photos
+# captures: IR-RGB's real_pairs_dev 4.5-6.1 EV between the keys, SID's x100-x300 6.6-8.2),
+# clipped light sources kept bright, a black level up to 0.0012 (linear; with a tint of 1/3 to 3
+# per channel, up to 6 levels of 255, as the darkest 0.5 % of real_lowlight photos reach), sensor noise calibrated on real dark photos
 # (real_lowlight, eval_low: 0.1-1.6 levels of 255 by Immerkaer's estimator at 600x400; the
 # paper_noise range gives 5-7 levels, far noisier) under red and blue white-balance gains of
 # 1.3-2.6, and half the paper's vibrance range (real dark captures are not as desaturated as
@@ -196,7 +196,7 @@ def expand_highlights(linear, headroom):
 
 
 def reexpose(linear, gain):
-    """A longer or shorter exposure of a photo, `gain` <= 1, with a highlight shoulder:
+    """A shorter exposure of a photo (`gain` <= 1) with a highlight shoulder:
     `gain * x + (1 - gain) * x**4` scales shadows and mid-tones by `gain` and keeps white white
     (light sources stay clipped, as in any exposure long enough for the rest of the scene)."""
     return (gain * linear + (1.0 - gain) * linear ** 4).astype(np.float32)
