@@ -84,11 +84,12 @@ class Ranges:
 # targets no more than 4-7 EV brighter than their input (the exposure ratio of real paired
 # captures: IR-RGB's real_pairs_dev 4.5-6.1 EV between the keys, SID's x100-x300 6.6-8.2),
 # clipped light sources kept bright, a black level up to 0.0012 (linear; with a tint of 1/3 to 3
-# per channel, up to 6 levels of 255, as the darkest 0.5 % of real_lowlight photos reach), sensor noise calibrated on real dark photos
-# (real_lowlight, eval_low: 0.1-1.6 levels of 255 by Immerkaer's estimator at 600x400; the
-# paper_noise range gives 5-7 levels, far noisier) under red and blue white-balance gains of
-# 1.3-2.6, and half the paper's vibrance range (real dark captures are not as desaturated as
-# -100 makes them; trained on the full range, the model over-saturated reds).
+# per channel, up to 6 levels of 255, as the darkest 0.5 % of real_lowlight photos reach),
+# sensor noise calibrated on real dark photos (real_lowlight, eval_low: 0.1-1.6 levels of 255 by
+# Immerkaer's estimator at 600x400; the paper_noise range gives 5-7 levels, far noisier) under
+# red and blue white-balance gains of 1.3-2.6, and half the paper's vibrance range (real dark
+# captures are not as desaturated as -100 makes them; trained on the full range, the model
+# over-saturated reds).
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.05), exposure_gap=(4.0, 7.0), highlight_headroom=5.0,
                   black_level=0.0012, noise=True, photons=(16000.0, 256000.0),
                   read_noise=(0.00005, 0.0003), white_balance=(1.3, 2.6), vibrance=(-50.0, 0.0))
