@@ -3,9 +3,10 @@
 `tf.lite.experimental.Analyzer(gpu_compatibility=True)` reports every model compatible in TF 2.21,
 even one made of UNIQUE or NON_MAX_SUPPRESSION ops, so it cannot be the check. This module reads
 the flatbuffer and applies the delegate's own rules, from TFLite's
-`tools/versioning/gpu_compatibility.cc` (`CheckGpuDelegateCompatibility`), for the op types an
-image-to-image network is made of; an op type not in `RULES` counts as unsupported, as it
-does there. On top, the delegate's model-wide limits: tensors of at most 4 dimensions and
+`tools/versioning/gpu_compatibility.cc` (`CheckGpuDelegateCompatibility`): in full for the op
+types GLADNet's exports hold (CONV_2D, ADD, CONCATENATION, RESIZE_NEAREST_NEIGHBOR, DEQUANTIZE,
+QUANTIZE), simplified for a few more an image network may hold; an op type not in `RULES` counts
+as unsupported, as it does there. On top, the delegate's model-wide limits: tensors of at most 4 dimensions and
 static shapes (a `-1` in a shape signature is resolved only when the interpreter allocates,
 after the delegate has partitioned the graph).
 
@@ -21,7 +22,6 @@ BUILTIN_NAMES = {value: name for name, value in vars(schema.BuiltinOperator).ite
 SUPPORTED_ACTIVATIONS = {schema.ActivationFunctionType.NONE, schema.ActivationFunctionType.RELU,
                          schema.ActivationFunctionType.RELU_N1_TO_1, schema.ActivationFunctionType.RELU6,
                          schema.ActivationFunctionType.TANH}
-FLOAT_TYPES = {schema.TensorType.FLOAT32, schema.TensorType.FLOAT16}
 
 
 class Op:
@@ -48,14 +48,14 @@ def _conv(op):
             + op.reason_if(len(op.outputs) != 1, "not 1 output")
             + op.reason_if(min(o.strideH, o.strideW) <= 0, "non-positive stride")
             + op.reason_if(min(getattr(o, "dilationHFactor", 1), getattr(o, "dilationWFactor", 1)) <= 0,
-                      "non-positive dilation")
+                           "non-positive dilation")
             + op.reason_if(o.fusedActivationFunction not in SUPPORTED_ACTIVATIONS, "fused activation"))
 
 
 def _broadcast(op):
-    shapes = [list(t.shape if t.shape is not None else []) for t in op.inputs[:2]]
     if len(op.inputs) != 2:
         return ["needs two inputs"]
+    shapes = [list(t.shape if t.shape is not None else []) for t in op.inputs]
     a, b = sorted(shapes, key=len, reverse=True)
     ok = all(x == y or x == 1 or y == 1 for x, y in zip(a[::-1], b[::-1]))
     return op.reason_if(len(a) > 1 and len(b) > 1 and not ok, f"cannot broadcast {a} with {b}")
@@ -68,7 +68,7 @@ def _elementwise(op):
 
 def _one_runtime_input(op):
     return (op.reason_if(len(op.runtime_inputs) != 1,
-                    f"{len(op.runtime_inputs)} runtime inputs (needs 1: a constant size/shape)")
+                         f"{len(op.runtime_inputs)} runtime inputs (needs 1, the rest constant)")
             + op.reason_if(len(op.outputs) != 1, "not 1 output"))
 
 
