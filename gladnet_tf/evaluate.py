@@ -1,14 +1,16 @@
 """gladnet-evaluate: PSNR/SSIM on paired images, NIQE on unpaired ones, for GLADNet and baselines.
 
     gladnet-evaluate --paired LOW_DIR HIGH_DIR --method gladnet --method gamma=best --method clahe=best
-    gladnet-evaluate --tfds ~/tensorflow_datasets/gladnet_raw/paper/1.1.0 --split validation ...
+    gladnet-evaluate --tfds ~/tensorflow_datasets/gladnet_raw/paper/1.2.0 --split validation ...
     gladnet-evaluate --unpaired samples/ --method input --method gladnet --method gamma=0.5
 
 Methods: `input` (no change), `gladnet` (--weights, default shipped), `gamma=G`, `clahe=C`;
 `gamma=best` / `clahe=best` pick the single global setting with the best mean PSNR on the paired
 set. Outputs are scored as saved, in 8 bits. Full-reference metrics: `psnr` on RGB in [0, 1],
 `ssim` as papers report it (skimage's structural_similarity, channel_axis=2, data_range=1), and
-`psnr_y`/`ssim_y` on BT.601 luma. `niqe`: official NIQE on 8-bit RGB. Writes a per-image CSV
+`psnr_y`/`ssim_y` on BT.601 luma, `brightness` = output mean / reference mean, `psnr_matched`: PSNR
+with the output scaled to the reference's mean brightness (a diagnostic of all but brightness,
+not something a user can do). `niqe`: official NIQE on 8-bit RGB. Writes a per-image CSV
 with --csv, a contact sheet of input | each method | reference with --montage, and prints a
 summary table (mean and median per method).
 """
@@ -75,6 +77,9 @@ def score(output, target):
         row["ssim"] = float(structural_similarity(output, target, channel_axis=2, data_range=1.0))
         row["psnr_y"] = float(metrics.psnr_y(out, ref)[0])
         row["ssim_y"] = float(structural_similarity(y_out, y_ref, data_range=1.0))
+        row["brightness"] = float(output.mean() / max(target.mean(), 1e-6))
+        matched = np.round(np.clip(output / max(row["brightness"], 1e-6), 0, 1) * 255) / 255
+        row["psnr_matched"] = float(-10 * np.log10(max(np.mean((matched - target) ** 2), 1e-12)))
     return row
 
 

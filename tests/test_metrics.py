@@ -66,7 +66,8 @@ def test_evaluate_paired_with_baselines(tmp_path, capsys):
     table = capsys.readouterr().out
     assert "| gamma=0.4 |" in table  # 1 / 2.5: the exact inverse is on the grid
     lines = (tmp_path / "m.csv").read_text().splitlines()
-    assert lines[0].startswith("method,image,niqe,psnr,ssim,psnr_y,ssim_y,seconds") and len(lines) == 5
+    assert lines[0] == "method,image,niqe,psnr,ssim,psnr_y,ssim_y,brightness,psnr_matched,seconds"
+    assert len(lines) == 5
     gamma_psnr = float(lines[3].split(",")[3])
     input_psnr = float(lines[1].split(",")[3])
     assert gamma_psnr > 40 > input_psnr
@@ -76,5 +77,11 @@ def test_evaluate_paired_with_baselines(tmp_path, capsys):
     high = cv2.imread(str(tmp_path / "high" / "0.png"))[..., ::-1] / 255.0
     expected = structural_similarity(low, high, channel_axis=2, data_range=1.0)
     assert abs(float(lines[1].split(",")[4]) - expected) < 1e-5
+    # brightness: output mean / reference mean; psnr_matched: the output scaled to that mean
+    brightness, matched = map(float, lines[1].split(",")[7:9])
+    assert brightness == pytest.approx(low.mean() / high.mean(), rel=1e-6)
+    scaled = np.round(np.clip(low / brightness, 0, 1) * 255) / 255
+    assert matched == pytest.approx(10 * np.log10(1 / np.mean((scaled - high) ** 2)), abs=1e-4)
+    assert matched > float(lines[1].split(",")[3])  # a darker output gains from the scaling
     sheet = cv2.imread(str(tmp_path / "sheet.png"))
     assert sheet is not None and sheet.shape[1] > 3 * sheet.shape[0] / 2  # input | 2 methods | ref
