@@ -17,8 +17,7 @@ import sys
 import numpy as np
 from tensorflow.lite.python import schema_py_generated as schema
 
-BUILTIN_NAMES = {value: name for name, value in vars(schema.BuiltinOperator).items()
-                 if not name.startswith("_")}
+from gladnet_tf import tflite_model
 SUPPORTED_ACTIVATIONS = {schema.ActivationFunctionType.NONE, schema.ActivationFunctionType.RELU,
                          schema.ActivationFunctionType.RELU_N1_TO_1, schema.ActivationFunctionType.RELU6,
                          schema.ActivationFunctionType.TANH}
@@ -28,10 +27,7 @@ class Op:
     """One operator with what the rules look at: its inputs (constant or not), outputs, options."""
 
     def __init__(self, model, graph, operator, produced):
-        code = model.operatorCodes[operator.opcodeIndex]
-        self.name = BUILTIN_NAMES.get(max(code.builtinCode, code.deprecatedBuiltinCode), "CUSTOM")
-        if self.name == "CUSTOM":
-            self.name = f"CUSTOM {code.customCode.decode() if code.customCode else '?'}"
+        self.name = tflite_model.op_type(model, operator)
         inputs = [i for i in operator.inputs if i >= 0]  # -1: an omitted optional input
         self.inputs = [graph.tensors[i] for i in inputs]
         self.runtime_inputs = [graph.tensors[i] for i in inputs if i in produced]
@@ -109,24 +105,13 @@ RULES = {
 }
 
 
-def _model(source):
-    """The flatbuffer of a .tflite path or of its bytes, as schema objects."""
-    if isinstance(source, (bytes, bytearray)):
-        buffer = bytearray(source)
-    else:
-        with open(source, "rb") as handle:
-            buffer = bytearray(handle.read())
-    return schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(buffer, 0))
-
-
 def _ops(model, graph):
     """The graph's operators as `Op`s. Constants: inputs that are neither graph inputs nor op
     outputs, and the outputs of DEQUANTIZE ops on constants (fp16 weights: the delegate takes
     them as constants, as its FP16GraphPartitionHelper does)."""
     produced = set(graph.inputs)
     for operator in graph.operators:
-        code = model.operatorCodes[operator.opcodeIndex]
-        is_dequantize = max(code.builtinCode, code.deprecatedBuiltinCode) == schema.BuiltinOperator.DEQUANTIZE
+        is_dequantize = tflite_model.op_type(model, operator) == "DEQUANTIZE"
         if not (is_dequantize and not produced.intersection(operator.inputs)):
             produced.update(operator.outputs)
     return [Op(model, graph, operator, produced) for operator in graph.operators]
@@ -135,7 +120,7 @@ def _ops(model, graph):
 def findings(source):
     """(op type or None for a tensor, line) for each reason the GPU delegate would not take the
     whole model; [] if it would. `source`: a .tflite path or its bytes."""
-    model = _model(source)
+    model = tflite_model.read(source)
     found = []
     for graph in model.subgraphs:
         for tensor in graph.tensors:
@@ -159,7 +144,7 @@ def problems(source):
 
 def op_names(source):
     """The op types of a model (path or bytes), in order of first use."""
-    model = _model(source)
+    model = tflite_model.read(source)
     return list(dict.fromkeys(op.name for graph in model.subgraphs for op in _ops(model, graph)))
 
 

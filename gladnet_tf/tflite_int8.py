@@ -15,11 +15,11 @@ and only `conv2d_12_image` (3 input channels, under 1 % of the multiply-adds) ke
 weights, so the photo reaches it unquantised. This touches the exported graph only; the Keras
 model stays the paper's.
 """
-import flatbuffers
 import keras
 import numpy as np
 from tensorflow.lite.python import schema_py_generated as schema
 
+from gladnet_tf import tflite_model
 from gladnet_tf.inference import DETAIL_LAYERS
 
 FLOAT_LAYER = "conv2d_12_image"
@@ -46,11 +46,11 @@ def keep_weights_float(content, marker):
     """The .tflite bytes with the int8 weights of every conv whose output tensor's name holds
     `marker` turned back into float32 (int8 value x its channel's scale): TFLite then runs
     that conv in float."""
-    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(bytearray(content), 0))
+    model = tflite_model.read(content)
     changed = 0
     for graph in model.subgraphs:
         for op in graph.operators:
-            if model.operatorCodes[op.opcodeIndex].builtinCode != schema.BuiltinOperator.CONV_2D:
+            if tflite_model.op_type(model, op) != "CONV_2D":
                 continue
             if marker not in graph.tensors[op.outputs[0]].name.decode():
                 continue
@@ -65,6 +65,4 @@ def keep_weights_float(content, marker):
             changed += 1
     if not changed:
         raise ValueError(f"no int8 CONV_2D weights found for {marker!r}")
-    builder = flatbuffers.Builder(0)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
+    return tflite_model.to_bytes(model)
