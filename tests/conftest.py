@@ -42,3 +42,16 @@ def random_weights(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("weights") / "random.weights.h5")
     model.save_weights(path)
     return path
+
+
+def run_tflite(content, image):
+    """A .tflite model's output for one float32 batch (the input resized to it if needed)."""
+    from ai_edge_litert.interpreter import Interpreter
+    interpreter = Interpreter(model_content=content, num_threads=2)
+    detail = interpreter.get_input_details()[0]
+    if tuple(detail["shape"]) != image.shape:
+        interpreter.resize_tensor_input(detail["index"], image.shape)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(detail["index"], image)
+    interpreter.invoke()
+    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])

@@ -8,8 +8,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from ai_edge_litert.interpreter import Interpreter
 
+from conftest import run_tflite
 from gladnet_tf import export
 from gladnet_tf.model import build_gladnet
 
@@ -70,17 +70,6 @@ def test_rest_request_in_fresh_process_matches_keras(model, saved_model, tmp_pat
 def test_existing_version_is_not_overwritten(model, saved_model):
     with pytest.raises(FileExistsError, match="exists"):
         export.export_saved_model(model, os.path.dirname(os.path.dirname(saved_model)))
-
-
-def run_tflite(content, image):
-    interpreter = Interpreter(model_content=content, num_threads=2)
-    detail = interpreter.get_input_details()[0]
-    if tuple(detail["shape"]) != image.shape:
-        interpreter.resize_tensor_input(detail["index"], image.shape)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(detail["index"], image)
-    interpreter.invoke()
-    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
 
 
 def psnr(a, b):

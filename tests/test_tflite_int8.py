@@ -6,10 +6,10 @@ import os
 import cv2
 import numpy as np
 import pytest
-from ai_edge_litert.interpreter import Interpreter
 from tensorflow.lite.python import schema_py_generated as schema
 
-from gladnet_tf import export, imageio, tflite_int8
+from conftest import run_tflite
+from gladnet_tf import export, imageio, tflite_int8, tflite_model
 from gladnet_tf.inference import shipped_weights
 from gladnet_tf.model import build_gladnet
 
@@ -30,11 +30,7 @@ def photo():
 
 
 def run(content, image):
-    interpreter = Interpreter(model_content=content)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image)
-    interpreter.invoke()
-    return np.round(np.clip(interpreter.get_tensor(interpreter.get_output_details()[0]["index"]), 0, 1) * 255)
+    return np.round(np.clip(run_tflite(content, image), 0, 1) * 255)
 
 
 def test_split_graph_equals_the_paper_graph(shipped, photo):
@@ -45,11 +41,11 @@ def test_split_graph_equals_the_paper_graph(shipped, photo):
 
 def test_only_the_photo_conv_keeps_float_weights(shipped):
     content = export.convert_tflite(shipped, "int8", (64, 96))
-    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(bytearray(content), 0))
+    model = tflite_model.read(content)
     graph = model.subgraphs[0]
     kinds = {}
     for op in graph.operators:
-        if model.operatorCodes[op.opcodeIndex].builtinCode == schema.BuiltinOperator.CONV_2D:
+        if tflite_model.op_type(model, op) == "CONV_2D":
             kinds[graph.tensors[op.outputs[0]].name.decode()] = graph.tensors[op.inputs[1]].type
     floats = [name for name, kind in kinds.items() if kind == schema.TensorType.FLOAT32]
     assert len(kinds) == 18 and len(floats) == 1 and tflite_int8.FLOAT_LAYER in floats[0]
