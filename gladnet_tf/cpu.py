@@ -3,7 +3,8 @@
 With AVX512-BF16 or AMX-BF16, oneDNN runs bfloat16 convolutions about 2x faster than float32 and
 the shipped weights' 8-bit outputs stay 52 dB or more from float32 on real photos
 (bench/bf16_accuracy.py). On CPUs without them (AVX2 only), bfloat16 is emulated: no faster,
-and reported at 26-29 dB.
+and reported at 26-29 dB there (not reproduced under qemu's Haswell emulation: 52-55 dB,
+bench/RESULTS.md).
 """
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 WARNING = ("this CPU has no native bfloat16 (AVX512-BF16 or AMX-BF16): bfloat16 runs emulated here, "
