@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import append_results  # noqa: E402
+from common import append_results, cpu_flags_note  # noqa: E402
 from memory import peak_rss_mb, photo  # noqa: E402
 
 META = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "reference", "GLADNet.meta")
@@ -91,11 +91,10 @@ def main():
             split = " / ".join(f"{s:.1f}" for s in stages(source, precision))
             rows.append(f"| {label} | {precision} | {seconds / megapixels:.2f} | "
                         f"{reference / (seconds / megapixels):.2f}x | {split} | {rss:.0f} |")
-    flags = sorted(f for f in cpu.cpu_flags() if f.startswith(("avx", "amx", "fma")))
     append_results("Big photos end to end (gladnet-enhance)", rows, [
         f"Original graph at 600x400: {reference:.2f} s/MP (median of {args.repeats}). End to end: "
         "median wall time of a gladnet-enhance process minus that of a 64x64 photo (start-up).",
-        f"CPU flags: {' '.join(flags)}"])
+        cpu_flags_note()])
 
 
 if __name__ == "__main__":

@@ -17,6 +17,12 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
+def cpu_flags_note():
+    """`CPU flags: ...`: the vector-instruction flags that decide the kernels (AVX2, AVX-512, AMX)."""
+    from gladnet_tf import cpu
+    return "CPU flags: " + " ".join(sorted(f for f in cpu.cpu_flags() if f.startswith(("avx", "amx", "fma"))))
+
+
 def versions():
     import tensorflow as tf
     return f"TensorFlow {tf.__version__}, Python {platform.python_version()}"

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import append_results  # noqa: E402
+from common import append_results, cpu_flags_note  # noqa: E402
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 HEIGHT, WIDTH = 384, 512
@@ -71,7 +71,7 @@ def runner(data):
 def main():
     import tensorflow as tf
 
-    from gladnet_tf import cpu, export
+    from gladnet_tf import export
     from gladnet_tf.inference import shipped_weights
 
     calibration, images = photos()
@@ -100,10 +100,9 @@ def main():
         quality = f"{np.mean(scores):.1f} | {np.min(scores):.1f}" if scores else "reference | reference"
         rows.append(f"| {variant} | {count} | {quality} | {seconds[variant]:.3f} | "
                     f"{seconds['fp32'] / seconds[variant]:.2f}x |")
-    flags = sorted(f for f in cpu.cpu_flags() if f.startswith(("avx", "amx", "fma")))
     append_results("TFLite int8 frontier (shipped weights, 384x512, real dark photos)", rows, [
         f"{os.cpu_count()} threads; calibration: {len(calibration)} real_lowlight photos, not scored.",
-        f"CPU flags: {' '.join(flags)}"])
+        cpu_flags_note()])
 
 
 if __name__ == "__main__":
