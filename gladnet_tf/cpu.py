@@ -8,7 +8,7 @@ bench/RESULTS.md).
 """
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 WARNING = ("this CPU has no native bfloat16 (AVX512-BF16 or AMX-BF16): bfloat16 runs emulated here, "
-           "no faster than float32 and far less exact")
+           "no faster than float32, only less exact")
 
 
 def cpu_flags(cpuinfo="/proc/cpuinfo"):

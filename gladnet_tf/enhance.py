@@ -66,7 +66,7 @@ def parse_args(argv):
                         help="auto (default): bfloat16 on CPUs that compute it natively "
                              "(AVX512-BF16, AMX-BF16; about 1.8x faster, 8-bit outputs 52 dB "
                              "or more from float32), float32 elsewhere. bfloat16 on other CPUs is "
-                             "allowed with a warning: emulated, no faster and far less exact")
+                             "allowed with a warning: emulated, no faster, only less exact")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                         help="memory for the network's activations; larger images run in exact "
                              "tiles sized to fit (default %(default)s)")
