@@ -69,7 +69,6 @@ class Ranges:
     grayscale_fraction: float = 0.1
     local_exposure: float = 0.0  # EV; 0: one exposure for the whole image (the paper)
     highlight_headroom: float = 0.0  # EV; 0: highlights darken like everything else (the paper)
-    highlight_knee: float = 0.8  # linear level from which the headroom ramps in
     dark_key: tuple = ()  # (low, high) log-average luminance of the dark input; (): the paper's E
     black_level: float = 0.0  # largest linear offset added to the dark input; 0: none (the paper)
     exposure_gap: tuple = ()  # (low, high) EV from the dark input's key to the target's; (): none
@@ -100,9 +99,6 @@ RECIPES = {
     "paper_local": Ranges(local_exposure=5.0),
     "paper_hdr": Ranges(highlight_headroom=5.0),
     "lowlight": LOWLIGHT,
-    "lowlight_knee": dataclasses.replace(LOWLIGHT, highlight_knee=0.95),
-    "lowlight_k50": dataclasses.replace(LOWLIGHT, highlight_knee=0.5),
-    "lowlight_k50h3": dataclasses.replace(LOWLIGHT, highlight_knee=0.5, highlight_headroom=3.0),
 }
 
 
@@ -133,7 +129,6 @@ def sample_params(rng, ranges=Ranges()):
         "read_noise": rng.uniform(*ranges.read_noise) if ranges.noise else 0.0,
         "exposure_lift": rng.uniform(0.0, ranges.local_exposure) if ranges.local_exposure else 0.0,
         "headroom": rng.uniform(0.0, ranges.highlight_headroom) if ranges.highlight_headroom else 0.0,
-        "knee": ranges.highlight_knee,
         "dark_key": float(np.exp(rng.uniform(*np.log(ranges.dark_key)))) if ranges.dark_key else 0.0,
     }
     params = {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
@@ -194,10 +189,10 @@ def exposure_map(params, height, width, rng=None):
     return np.minimum(0.0, params["exposure"] + params["exposure_lift"] * field)[..., np.newaxis]
 
 
-def expand_highlights(linear, headroom, knee=0.8):
+def expand_highlights(linear, headroom):
     """Scene light behind near-white pixels: up to 2**headroom times brighter, ramping in
-    from `knee` to 1 of the brightest channel (monotonic, 1x below the knee)."""
-    ramp = np.clip((linear.max(axis=-1, keepdims=True) - knee) / (1.0 - knee), 0.0, 1.0)
+    from 0.8 to 1 of the brightest channel (monotonic, 1x below 0.8)."""
+    ramp = np.clip((linear.max(axis=-1, keepdims=True) - 0.8) / 0.2, 0.0, 1.0)
     return (linear * 2.0 ** (headroom * ramp)).astype(np.float32)
 
 
@@ -211,7 +206,7 @@ def reexpose(linear, gain):
 def darken(linear, params, rng=None):
     """The dark sRGB input for a linear image and one parameter set (see the module docstring)."""
     if params.get("headroom"):
-        linear = expand_highlights(linear, params["headroom"], params.get("knee", 0.8))
+        linear = expand_highlights(linear, params["headroom"])
     exposure = exposure_map(params, *linear.shape[:2], rng)
     dark = np.clip(linear * np.asarray(2.0 ** exposure, np.float32), 0.0, 1.0)
     if params.get("black_level"):

@@ -147,20 +147,6 @@ def test_clipped_highlights_stay_bright_in_the_dark_input():
     assert 0 <= min(headrooms) and max(headrooms) <= 5 and np.std(headrooms) > 1
 
 
-def test_highlight_knee_keeps_bright_detail_linear():
-    ramp = np.linspace(0, 1, 201, dtype=np.float32)
-    linear = np.repeat(ramp[np.newaxis, :, np.newaxis], 3, axis=-1)
-    expanded = synthesis.expand_highlights(linear, 5.0, knee=0.95)[0, :, 0]
-    assert np.all(np.diff(expanded) > 0)
-    np.testing.assert_array_equal(expanded[ramp <= 0.95], ramp[ramp <= 0.95])  # clouds, walls
-    np.testing.assert_allclose(expanded[-1], 32.0, rtol=1e-5)  # clipped white: a light source
-    params = synthesis.sample_params(np.random.default_rng(0), synthesis.Ranges(highlight_knee=0.95))
-    low = synthesis.darken(linear, _params(exposure=-4.0, headroom=5.0, knee=0.95))[0, :, 0]
-    plain = synthesis.darken(linear, _params(exposure=-4.0))[0, :, 0]
-    assert params["knee"] == 0.95 and low[-1] > 0.999
-    np.testing.assert_array_equal(low[ramp <= 0.95], plain[ramp <= 0.95])
-
-
 def test_reexpose_scales_shadows_by_the_gain_and_keeps_white():
     ramp = np.linspace(0, 1, 101, dtype=np.float32)
     out = synthesis.reexpose(ramp, 0.25)

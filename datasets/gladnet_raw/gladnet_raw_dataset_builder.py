@@ -111,10 +111,6 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "brighter than their input, clipped light sources kept bright, calibrated "
                       "sensor noise (see synthesis.RECIPES).",
                       recipe="lowlight"),
-        BuilderConfig(name="lowlight_knee", description="lowlight, headroom only above 0.95.",
-                      recipe="lowlight_knee"),
-        BuilderConfig(name="lowlight_k50", description="x", recipe="lowlight_k50"),
-        BuilderConfig(name="lowlight_k50h3", description="x", recipe="lowlight_k50h3"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Put your photos in one folder (subfolders are searched too) and pass it as --manual_dir.
