@@ -120,7 +120,7 @@ def test_batches_are_deterministic_uint8_patches_of_the_recipe(photos):
     again = jax_train.make_batch(7)
     np.testing.assert_array_equal(low, again[0])
     assert not np.array_equal(low, jax_train.make_batch(8)[0])
-    assert low.mean() < 0.5 * high.mean()  # dark inputs, bright targets
+    assert low.mean() < 0.8 * high.mean()  # darker inputs than targets (some near-normal)
 
 
 def run_jax_train(photos, model_dir, *extra):

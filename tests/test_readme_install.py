@@ -2,7 +2,6 @@
 `tfds build` on photos the test makes, then the card's training command for two steps."""
 import os
 import subprocess
-import sys
 
 import cv2
 import numpy as np

@@ -1,7 +1,6 @@
 """Serving parity: the exported SavedModel's enhance_image, loaded in a fresh process, returns
 gladnet-enhance's 8-bit pixels (shipped weights) for every format it accepts, turned the way the
 CLI turns them, and a clear error for formats it does not."""
-import base64
 import os
 import struct
 import subprocess
