@@ -110,7 +110,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "bright in the dark input (an extension).", recipe="paper_hdr"),
         BuilderConfig(name="lowlight", description="The shipped weights' recipe: inputs from as "
                       "dark as real low-light captures to near a normal exposure whatever the photo's "
-                      "brightness, targets at most 4-7 EV brighter than their input, no vibrance edit, clipped light sources kept bright, calibrated "
+                      "brightness, targets at most 4-7 EV brighter than their input, no vibrance "
+                      "edit, clipped light sources kept bright, calibrated "
                       "sensor noise (see synthesis.RECIPES).",
                       recipe="lowlight"),
     ]
