@@ -8,7 +8,8 @@ their dark inputs on the fly with a `synthesis.RECIPES` recipe, quantised to 8 b
 gladnet_raw PNGs are; the step is `jax_model.train_step` (the original's loss, Adam and schedule).
 RUN/checkpoint.npz (parameters, Adam state, step) is written atomically every --checkpoint_every
 steps and when --max_minutes runs out; the same command resumes from it, with the same data.
-At the end RUN/gladnet_fg.npz holds the parameters under the TF1 names; `gladnet-convert
+At the end RUN/gladnet_fg.npz holds the parameters under the TF1 names (and, with
+--snapshot_every, RUN/gladnet_fg-STEP.npz those of earlier steps, to compare); `gladnet-convert
 --checkpoint RUN/gladnet_fg.npz --output X.weights.h5` turns them into Keras weights.
 """
 import multiprocessing
@@ -39,6 +40,8 @@ flags.DEFINE_integer("seed", 0, "seed of initialisation and data")
 flags.DEFINE_integer("workers", max(1, (os.cpu_count() or 2) - 1), "data worker processes")
 flags.DEFINE_integer("checkpoint_every", 500, "steps between checkpoints")
 flags.DEFINE_integer("log_every", 100, "steps between log lines")
+flags.DEFINE_integer("snapshot_every", 0, "also keep the parameters every this many steps "
+                     "(RUN/gladnet_fg-STEP.npz); 0: only the final ones")
 flags.DEFINE_float("max_minutes", 0, "stop (with a checkpoint) after this much training time; 0: none")
 flags.mark_flags_as_required(["photos", "model_dir"])
 
@@ -111,6 +114,10 @@ def save_checkpoint(path, params, adam):
     save_npz(path, {**arrays, "step": np.asarray(adam["step"])})
 
 
+def save_params(path, params):
+    save_npz(path, {k: np.asarray(v) for k, v in params.items()})
+
+
 def load_checkpoint(path):
     import jax.numpy as jnp
     with np.load(path) as data:
@@ -175,9 +182,10 @@ def main(argv):
             tick, tick_step = time.time(), step
         if step % FLAGS.checkpoint_every == 0:
             save_checkpoint(checkpoint, params, adam)
+        if FLAGS.snapshot_every and step % FLAGS.snapshot_every == 0:
+            save_params(os.path.join(FLAGS.model_dir, f"gladnet_fg-{step}.npz"), params)
     save_checkpoint(checkpoint, params, adam)
-    save_npz(os.path.join(FLAGS.model_dir, "gladnet_fg.npz"),
-             {k: np.asarray(v) for k, v in params.items()})
+    save_params(os.path.join(FLAGS.model_dir, "gladnet_fg.npz"), params)
     pool.terminate()
     logging.info("stopped at step %d; parameters in %s", step,
                  os.path.join(FLAGS.model_dir, "gladnet_fg.npz"))

@@ -134,14 +134,22 @@ def run_jax_train(photos, model_dir, *extra):
 def test_run_resumes_and_converts_to_keras_weights(photos, tmp_path):
     first = run_jax_train(photos, tmp_path, "--steps=2")
     assert first.returncode == 0, first.stderr
+    with np.load(tmp_path / "gladnet_fg.npz") as data:
+        at_step_2 = dict(data)
     resumed = run_jax_train(photos, tmp_path, "--steps=4")
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed from" in resumed.stderr and "at step 2" in resumed.stderr
     straight = tmp_path / "straight"
-    assert run_jax_train(photos, straight, "--steps=4").returncode == 0
-    with np.load(tmp_path / "gladnet_fg.npz") as a, np.load(straight / "gladnet_fg.npz") as b:
-        for name in a.files:
-            np.testing.assert_allclose(a[name], b[name], atol=1e-6)
+    assert run_jax_train(photos, straight, "--steps=4", "--snapshot_every=2").returncode == 0
+    assert sorted(p.name for p in straight.glob("gladnet_fg-*")) == ["gladnet_fg-2.npz",
+                                                                       "gladnet_fg-4.npz"]
+    with np.load(tmp_path / "gladnet_fg.npz") as data:
+        at_step_4 = dict(data)
+    for expected, snapshot in ((at_step_2, "gladnet_fg-2.npz"), (at_step_4, "gladnet_fg-4.npz"),
+                               (at_step_4, "gladnet_fg.npz")):
+        with np.load(straight / snapshot) as data:
+            for name in data.files:
+                np.testing.assert_allclose(expected[name], data[name], atol=1e-6)
     model = load_tf1_checkpoint(build_gladnet(), str(tmp_path / "gladnet_fg.npz"))
     with np.load(tmp_path / "gladnet_fg.npz") as data:
         np.testing.assert_array_equal(model.get_layer("conv2d_16").get_weights()[0],
