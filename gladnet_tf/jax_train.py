@@ -185,10 +185,10 @@ def main(argv):
         if FLAGS.snapshot_every and step % FLAGS.snapshot_every == 0:
             save_params(os.path.join(FLAGS.model_dir, f"gladnet_fg-{step}.npz"), params)
     save_checkpoint(checkpoint, params, adam)
-    save_params(os.path.join(FLAGS.model_dir, "gladnet_fg.npz"), params)
+    final = os.path.join(FLAGS.model_dir, "gladnet_fg.npz")
+    save_params(final, params)
     pool.terminate()
-    logging.info("stopped at step %d; parameters in %s", step,
-                 os.path.join(FLAGS.model_dir, "gladnet_fg.npz"))
+    logging.info("stopped at step %d; parameters in %s", step, final)
 
 
 def run():
