@@ -1,9 +1,11 @@
 """Dark/bright training pairs from linear RGB, after the paper's Lightroom edits.
 
 The bright target is the photo as it is, encoded to sRGB, or with an exposure gap (an extension,
-off by default) re-exposed to no more than `2**G` times its dark input's key, G in
-`exposure_gap` EV: `min(1, key * 2**G / photo's key)` as the gain of `reexpose` (a highlight
-shoulder keeps white white). Real paired captures are a fixed exposure ratio apart, so their
+off by default) re-exposed to `2**G` times its dark input's key, G in `exposure_gap` EV, but
+never brighter than the photo: `min(1, key * 2**G / photo's key)` as the gain of `reexpose` (a
+highlight shoulder keeps white white); with a `target_ceiling` of C EV, up to `2**C` times
+brighter than the photo (`brighten`, a shoulder that clips nothing), as a real reference, a
+longer exposure at a fixed ratio, is not bound to the exposure a photographer chose. Real paired captures are a fixed exposure ratio apart, so their
 darker inputs have darker references (on real_pairs_dev the references' key grows with the
 input's); drawn independently of the input (the dark key alone), the target's brightness
 is the photos' typical one whatever the input, and a trained model gives every photo the same
@@ -72,6 +74,7 @@ class Ranges:
     dark_key: tuple = ()  # (low, high) log-average luminance of the dark input; (): the paper's E
     black_level: float = 0.0  # largest linear offset added to the dark input; 0: none (the paper)
     exposure_gap: tuple = ()  # (low, high) EV from the dark input's key to the target's; (): none
+    target_ceiling: float = 0.0  # EV by which a target may outshine its photo (with the gap)
     white_balance: tuple = ()  # (low, high) red and blue gains applied after the noise; (): none
     noise: bool = False
     photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
@@ -91,10 +94,13 @@ class Ranges:
 # under red and blue white-balance gains of 1.3-2.6, and no vibrance edit: a shorter exposure
 # keeps colour ratios, real dark captures are not desaturated (on real_pairs_dev they are more
 # saturated than their references, from casts), and a model trained to undo the paper's
-# desaturation over-saturates (measured in docs/results.md).
-LOWLIGHT = Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), highlight_headroom=5.0,
-                  black_level=0.0012, noise=True, photons=(16000.0, 256000.0),
-                  read_noise=(0.00005, 0.0003), white_balance=(1.3, 2.6), vibrance=(0.0, 0.0))
+# desaturation over-saturates (measured in docs/results.md). Targets may be up to 1 EV
+# brighter than their photo where the exposure ratio reaches that far (bright scenes: a white
+# wall stays white rather than a photo's typical grey).
+LOWLIGHT = Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), target_ceiling=1.0,
+                  highlight_headroom=5.0, black_level=0.0012, noise=True,
+                  photons=(16000.0, 256000.0), read_noise=(0.00005, 0.0003),
+                  white_balance=(1.3, 2.6), vibrance=(0.0, 0.0))
 RECIPES = {
     "paper": Ranges(),
     "paper_noise": Ranges(noise=True),
@@ -205,6 +211,12 @@ def reexpose(linear, gain):
     return (gain * linear + (1.0 - gain) * linear ** 4).astype(np.float32)
 
 
+def brighten(linear, gain):
+    """A longer exposure (`gain` >= 1) with a shoulder: `g x / (1 + (g - 1) x)` scales the
+    shadows by `gain`, keeps white white and clips nothing."""
+    return (gain * linear / (1.0 + (gain - 1.0) * linear)).astype(np.float32)
+
+
 def darken(linear, params, rng=None):
     """The dark sRGB input for a linear image and one parameter set (see the module docstring)."""
     if params.get("headroom"):
@@ -230,8 +242,9 @@ def make_pair(linear, seed, ranges=Ranges()):
     target = linear
     if params.get("exposure_gap"):
         key = params["dark_key"] * 2.0 ** params["exposure_gap"]
-        params["target_gain"] = float(min(1.0, key / log_average_luminance(linear)))
-        target = reexpose(linear, params["target_gain"])
+        gain = min(2.0 ** ranges.target_ceiling, key / log_average_luminance(linear))
+        params["target_gain"] = float(gain)
+        target = reexpose(linear, gain) if gain <= 1.0 else brighten(linear, gain)
     high = linear_to_srgb(target)
     low = darken(linear, params, rng)
     if params["grayscale"]:

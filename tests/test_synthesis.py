@@ -176,6 +176,37 @@ def test_exposure_gap_caps_the_target_key_at_the_input_key_times_the_gap(linear)
     assert 5 <= capped <= 35
 
 
+def test_brighten_scales_shadows_by_the_gain_and_clips_nothing():
+    ramp = np.linspace(0, 1, 101, dtype=np.float32)
+    out = synthesis.brighten(ramp, 2.0)
+    assert np.all(np.diff(out) > 0) and out[0] == 0 and out[-1] == pytest.approx(1.0)
+    np.testing.assert_allclose(out[1:4] / ramp[1:4], 2.0, rtol=0.03)  # shadows: the gain
+    assert np.all(out[1:-1] > ramp[1:-1]) and np.all(out <= 1.0)
+    np.testing.assert_allclose(synthesis.brighten(ramp, 1.0), ramp, atol=1e-7)
+
+
+def test_target_ceiling_lets_targets_outshine_their_photo_by_at_most_its_ev(linear):
+    ranges = synthesis.Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), target_ceiling=1.0,
+                              grayscale_fraction=0.0)
+    photo_key = synthesis.log_average_luminance(linear)
+    brighter = 0
+    for seed in range(40):
+        low, high, params = synthesis.make_pair(linear, seed, ranges)
+        wanted = params["dark_key"] * 2.0 ** params["exposure_gap"]
+        assert params["target_gain"] == pytest.approx(min(2.0, wanted / photo_key))
+        key = synthesis.log_average_luminance(synthesis.srgb_to_linear(high))
+        if params["target_gain"] > 1.0:
+            brighter += 1
+            assert photo_key < key < 2.0 * photo_key
+        # below the ceiling, the same target as without it
+        off = synthesis.make_pair(linear, seed, dataclasses.replace(ranges, target_ceiling=0.0))
+        np.testing.assert_array_equal(low, off[0])
+        if params["target_gain"] <= 1.0:
+            np.testing.assert_array_equal(high, off[1])
+    assert 5 <= brighter <= 35
+    assert synthesis.RECIPES["lowlight"].target_ceiling == 1.0
+
+
 def test_white_balance_makes_red_and_blue_noisier_than_green():
     flat = np.full((200, 200, 3), 0.01, np.float32)
     params = _params(photons=2000.0, read_noise=0.0, white_balance=(2.5, 1.0, 1.6))
