@@ -4,12 +4,14 @@ The bright target is the photo as it is, encoded to sRGB, or with an exposure ga
 off by default) re-exposed to `2**G` times its dark input's key, G in `exposure_gap` EV, but
 never brighter than the photo: `min(1, key * 2**G / photo's key)` as the gain of `reexpose` (a
 highlight shoulder keeps white white); with a `target_ceiling` of C EV, up to `2**C` times
-brighter than the photo (`brighten`, a shoulder that clips nothing), as a real reference, a
-longer exposure at a fixed ratio, is not bound to the exposure a photographer chose. Real paired captures are a fixed exposure ratio apart, so their
-darker inputs have darker references (on real_pairs_dev the references' key grows with the
-input's); drawn independently of the input (the dark key alone), the target's brightness
-is the photos' typical one whatever the input, and a trained model gives every photo the same
-brightness (measured: output key independent of the input key, 1.26x the references' mean).
+brighter than the photo (`brighten`, a shoulder that clips nothing), since a real reference, a
+longer exposure at a fixed ratio, is not bound to the exposure a photographer chose (measured:
+white walls then stay light instead of a photo's typical grey). Real paired captures are a
+fixed exposure ratio apart, so their darker inputs have darker references (on real_pairs_dev
+the references' key grows with the input's); drawn independently of the input (the dark key
+alone), the target's brightness is the photos' typical one whatever the input, and a trained
+model gives every photo the same brightness (measured: output key independent of the input
+key, 1.26x the references' mean).
 The dark input applies, in this order:
 
 1. exposure E in [-5, 0] EV on the *linear* signal: `linear * 2**E` (what a shorter exposure or a
