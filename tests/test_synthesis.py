@@ -220,16 +220,18 @@ def test_white_balance_makes_red_and_blue_noisier_than_green():
     assert all(g[1] == 1.0 and 1.3 <= g[0] <= 2.6 and 1.3 <= g[2] <= 2.6 for g in gains)
 
 
-def test_lowlight_reaches_near_normal_exposures_without_vibrance():
+def test_lowlight_reaches_near_normal_exposures_without_vibrance_or_contrast():
     # a photo of key 0.1: dark keys above it (log-uniform 0.0005-0.15) leave it at its own
     # exposure, ln(1.5) / ln(300) = 7 % of draws; all others darken it, by up to 7.6 EV; no
-    # vibrance edit, so the exposure alone keeps colour ratios (test_darkening_is_monotonic_...)
+    # vibrance or contrast edit, so the exposure alone keeps colour ratios and tones
+    # (test_darkening_is_monotonic_...)
     photo = np.full((8, 8, 3), 0.1, np.float32)
     ranges = synthesis.RECIPES["lowlight"]
     exposures = []
     for seed in range(600):
         _, _, params = synthesis.make_pair(photo, seed, ranges)
-        assert params["vibrance"] == 0.0 and 0.0005 <= params["dark_key"] <= 0.15
+        assert params["vibrance"] == 0.0 and params["contrast"] == 0.0
+        assert 0.0005 <= params["dark_key"] <= 0.15
         exposures.append(params["exposure"])
     exposures = np.array(exposures)
     assert 0.03 < np.mean(exposures == 0.0) < 0.12

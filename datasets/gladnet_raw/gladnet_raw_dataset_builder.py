@@ -86,7 +86,7 @@ def resize_like_paper(image):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Synthetic GLADNet training pairs from a folder of RAW and/or sRGB photos."""
 
-    VERSION = tfds.core.Version("1.4.0")
+    VERSION = tfds.core.Version("1.5.0")
     RELEASE_NOTES = {
         "1.0.0": "Initial release.",
         "1.1.0": "Contrast reduction keeps black at 0 (inverse S-curve) instead of lifting it.",
@@ -96,6 +96,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                  "vibrance edit (other configs unchanged).",
         "1.4.0": "lowlight: targets up to 1 EV brighter than their photo where the exposure "
                  "ratio reaches that far (other configs unchanged).",
+        "1.5.0": "lowlight: no contrast edit (other configs unchanged).",
     }
     BUILDER_CONFIGS = [
         BuilderConfig(name="paper", description="The paper's recipe: photos resized to 600x400, "
@@ -113,7 +114,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         BuilderConfig(name="lowlight", description="The shipped weights' recipe: inputs from as "
                       "dark as real low-light captures to near a normal exposure whatever the photo's "
                       "brightness, targets at most 4-7 EV brighter than their input and 1 EV "
-                      "brighter than their photo, no vibrance edit, clipped light sources kept "
+                      "brighter than their photo, no vibrance or contrast edit, clipped light sources kept "
                       "bright, calibrated sensor noise (see synthesis.RECIPES).",
                       recipe="lowlight"),
     ]
