@@ -114,8 +114,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         BuilderConfig(name="lowlight", description="The shipped weights' recipe: inputs from as "
                       "dark as real low-light captures to near a normal exposure whatever the photo's "
                       "brightness, targets at most 4-7 EV brighter than their input and 1 EV "
-                      "brighter than their photo, no vibrance or contrast edit, clipped light sources kept "
-                      "bright, calibrated sensor noise (see synthesis.RECIPES).",
+                      "brighter than their photo, no vibrance or contrast edit, clipped light "
+                      "sources kept bright, calibrated sensor noise (see synthesis.RECIPES).",
                       recipe="lowlight"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
