@@ -174,6 +174,15 @@ def add_noise(linear, photons, read_noise, rng):
     return (shot + rng.normal(0.0, read_noise, linear.shape)).astype(np.float32)
 
 
+def with_sensor_noise(srgb, photons, seed, read_noise=0.0002, white_balance=(2.0, 1.0, 1.8)):
+    """An sRGB image as a noisier camera would record it: Poisson-Gaussian noise added in linear
+    light under red and blue gains (`add_noise`), re-encoded and quantised to 8 bits."""
+    gains = np.asarray(white_balance, np.float32)
+    linear = srgb_to_linear(srgb) / gains
+    noisy = add_noise(linear, photons, read_noise, np.random.default_rng(seed)) * gains
+    return (np.round(linear_to_srgb(noisy) * 255) / 255).astype(np.float32)
+
+
 def apply_vibrance(srgb, vibrance):
     high, low = srgb.max(axis=-1, keepdims=True), srgb.min(axis=-1, keepdims=True)
     saturation = (high - low) / np.maximum(high, 1e-6)

@@ -85,3 +85,18 @@ def test_evaluate_paired_with_baselines(tmp_path, capsys):
     assert matched > float(lines[1].split(",")[3])  # a darker output gains from the scaling
     sheet = cv2.imread(str(tmp_path / "sheet.png"))
     assert sheet is not None and sheet.shape[1] > 3 * sheet.shape[0] / 2  # input | 2 methods | ref
+
+
+def test_evaluate_input_noise_scores_noisier_inputs_reproducibly(tmp_path, capsys):
+    image = np.random.default_rng(0).integers(20, 60, (200, 200, 3), dtype=np.uint8)
+    for side in ("low", "high"):
+        (tmp_path / side).mkdir()
+        cv2.imwrite(str(tmp_path / side / "0.png"), image)
+    rows = []
+    for noise in ([], ["--input-noise", "3000"], ["--input-noise", "3000"]):
+        evaluate.main(["--paired", str(tmp_path / "low"), str(tmp_path / "high"), "--method",
+                       "input", "--csv", str(tmp_path / "m.csv"), *noise])
+        rows.append((tmp_path / "m.csv").read_text().splitlines()[1].split(",")[3])
+    capsys.readouterr()
+    assert rows[0] == "inf" or float(rows[0]) > 60  # identical images
+    assert rows[1] == rows[2] and 20 < float(rows[1]) < 60

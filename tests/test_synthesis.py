@@ -220,6 +220,18 @@ def test_white_balance_makes_red_and_blue_noisier_than_green():
     assert all(g[1] == 1.0 and 1.3 <= g[0] <= 2.6 and 1.3 <= g[2] <= 2.6 for g in gains)
 
 
+def test_sensor_noise_for_evaluation_is_seeded_unbiased_and_grows_with_fewer_photons():
+    grey = np.full((200, 200, 3), 30 / 255, np.float32)
+    noisy = synthesis.with_sensor_noise(grey, 5000.0, seed=3)
+    np.testing.assert_array_equal(noisy, synthesis.with_sensor_noise(grey, 5000.0, seed=3))
+    assert not np.array_equal(noisy, synthesis.with_sensor_noise(grey, 5000.0, seed=4))
+    np.testing.assert_array_equal(np.round(noisy * 255), noisy * 255)  # 8-bit levels
+    np.testing.assert_allclose(noisy.mean(axis=(0, 1)), 30 / 255, atol=0.5 / 255)
+    std = noisy.reshape(-1, 3).std(axis=0) * 255
+    assert 1.0 < std[1] < std[0] and std[1] < std[2]  # red and blue gains 2.0 and 1.8
+    assert synthesis.with_sensor_noise(grey, 1250.0, seed=3).std() * 255 > 1.6 * std.mean()
+
+
 def test_lowlight_reaches_near_normal_exposures_without_vibrance_or_contrast():
     # a photo of key 0.1: dark keys above it (log-uniform 0.0005-0.15) leave it at its own
     # exposure, ln(1.5) / ln(300) = 7 % of draws; all others darken it, by up to 7.6 EV; no
