@@ -232,6 +232,20 @@ def test_sensor_noise_for_evaluation_is_seeded_unbiased_and_grows_with_fewer_pho
     assert synthesis.with_sensor_noise(grey, 1250.0, seed=3).std() * 255 > 1.6 * std.mean()
 
 
+def test_lowlight_noise_spans_clean_to_high_iso_captures():
+    # a flat dark patch at 0.005 linear (about 18 levels of 255): the weakest draws stay under
+    # the noise of real_pairs_dev's inputs (0.4-0.7 levels), the strongest reach 2.5 levels
+    flat = np.full((100, 100, 3), 0.005, np.float32)
+    ranges = dataclasses.replace(synthesis.RECIPES["lowlight"], black_level=0.0)
+    stds = []
+    for seed in range(200):
+        params = synthesis.sample_params(np.random.default_rng(seed), ranges)
+        params.update(exposure=0.0, headroom=0.0, grayscale=False)
+        low = synthesis.darken(flat, params, np.random.default_rng(seed))
+        stds.append((low @ synthesis.LUMA).std() * 255)
+    assert min(stds) < 0.5 and max(stds) > 2.5
+
+
 def test_lowlight_reaches_near_normal_exposures_without_vibrance_or_contrast():
     # a photo of key 0.1: dark keys above it (log-uniform 0.0005-0.15) leave it at its own
     # exposure, ln(1.5) / ln(300) = 7 % of draws; all others darken it, by up to 7.6 EV; no

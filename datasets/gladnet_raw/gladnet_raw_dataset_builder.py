@@ -86,7 +86,7 @@ def resize_like_paper(image):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Synthetic GLADNet training pairs from a folder of RAW and/or sRGB photos."""
 
-    VERSION = tfds.core.Version("1.5.0")
+    VERSION = tfds.core.Version("1.6.0")
     RELEASE_NOTES = {
         "1.0.0": "Initial release.",
         "1.1.0": "Contrast reduction keeps black at 0 (inverse S-curve) instead of lifting it.",
@@ -97,6 +97,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         "1.4.0": "lowlight: targets up to 1 EV brighter than their photo where the exposure "
                  "ratio reaches that far (other configs unchanged).",
         "1.5.0": "lowlight: no contrast edit (other configs unchanged).",
+        "1.6.0": "lowlight: sensor noise up to 3.3x stronger (1500-256000 photons full scale; "
+                 "other configs unchanged).",
     }
     BUILDER_CONFIGS = [
         BuilderConfig(name="paper", description="The paper's recipe: photos resized to 600x400, "
@@ -115,7 +117,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "dark as real low-light captures to near a normal exposure whatever the photo's "
                       "brightness, targets at most 4-7 EV brighter than their input and 1 EV "
                       "brighter than their photo, no vibrance or contrast edit, clipped light "
-                      "sources kept bright, calibrated sensor noise (see synthesis.RECIPES).",
+                      "sources kept bright, sensor noise from clean to high-ISO (see "
+                      "synthesis.RECIPES).",
                       recipe="lowlight"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
