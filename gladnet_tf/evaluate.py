@@ -112,7 +112,10 @@ def evaluate(items, methods, weights=None, precision="float32", outputs=None):
             seconds = time.time() - start
             if outputs is not None:
                 outputs.setdefault(name, []).append(output)
-            rows.append((spec, name, {**score(output, high), "seconds": seconds}))
+            try:
+                rows.append((spec, name, {**score(output, high), "seconds": seconds}))
+            except ValueError as error:
+                raise ValueError(f"{name}: scoring {spec}: {error}") from error
     return rows
 
 
@@ -147,11 +150,13 @@ def main(argv=None):
                         help="add sensor noise to the inputs: full-scale photon count, lower is "
                              "noisier (5000: about 1.6 levels of 255 on dark photos)")
     args = parser.parse_args(argv)
+    if args.input_noise is not None and not args.input_noise > 0:
+        parser.error(f"--input-noise {args.input_noise:g}: the photon count must be positive")
     try:
         items = list(load_unpaired(args.unpaired) if args.unpaired else load_paired(args))
         if not items:
             raise ValueError("no images found")
-        if args.input_noise:
+        if args.input_noise is not None:
             items = [(name, synthesis.with_sensor_noise(low, args.input_noise, index), high)
                      for index, (name, low, high) in enumerate(items)]
         outputs = {} if args.montage else None

@@ -100,3 +100,14 @@ def test_evaluate_input_noise_scores_noisier_inputs_reproducibly(tmp_path, capsy
     capsys.readouterr()
     assert rows[0] == "inf" or float(rows[0]) > 60  # identical images
     assert rows[1] == rows[2] and 20 < float(rows[1]) < 60
+
+
+def test_evaluate_errors_name_the_option_or_the_image(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(["--unpaired", str(tmp_path), "--input-noise", "0"])
+    assert exit_info.value.code == 2 and "photon count must be positive" in capsys.readouterr().err
+    cv2.imwrite(str(tmp_path / "flat.png"), np.full((200, 200, 3), 40, np.uint8))  # NIQE: no texture
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(["--unpaired", str(tmp_path), "--method", "input"])
+    message = str(exit_info.value.code)
+    assert message.startswith("gladnet-evaluate: error: ") and "flat.png: scoring input: " in message
