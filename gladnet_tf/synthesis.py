@@ -96,10 +96,9 @@ class Ranges:
 # standard deviation of the range first calibrated on them (1500 instead of 16000 photons full
 # scale: cameras noisier than these, as high-ISO indoor captures are; the paper_noise range is
 # noisier still, 5-7 levels) under red and blue white-balance gains of 1.3-2.6, and no vibrance
-# edit: a shorter exposure
-# keeps colour ratios, real dark captures are not desaturated (on real_pairs_dev they are more
-# saturated than their references, from casts), and a model trained to undo the paper's
-# desaturation over-saturates (measured in docs/results.md). No contrast edit either: a real
+# edit: a shorter exposure keeps colour ratios, real dark captures are not desaturated (on
+# real_pairs_dev they are more saturated than their references, from casts), and a model trained
+# to undo the paper's desaturation over-saturates (measured in docs/results.md). No contrast edit either: a real
 # dark capture is the camera's own tone curve on less light, while the paper's inverse S-curve
 # lifts an input's shadows by up to 1.5x, so a model trained to undo it divides the shadows of
 # real captures, which never had it, by as much (outputs darker than the references; measured
