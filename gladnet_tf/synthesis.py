@@ -98,13 +98,13 @@ class Ranges:
 # noisier still, 5-7 levels) under red and blue white-balance gains of 1.3-2.6, and no vibrance
 # edit: a shorter exposure keeps colour ratios, real dark captures are not desaturated (on
 # real_pairs_dev they are more saturated than their references, from casts), and a model trained
-# to undo the paper's desaturation over-saturates (measured in docs/results.md). No contrast edit either: a real
-# dark capture is the camera's own tone curve on less light, while the paper's inverse S-curve
-# lifts an input's shadows by up to 1.5x, so a model trained to undo it divides the shadows of
-# real captures, which never had it, by as much (outputs darker than the references; measured
-# in docs/results.md). Targets may be up to 1 EV brighter than their photo where the exposure
-# ratio reaches that far (bright scenes: a white wall stays white rather than a photo's typical
-# grey).
+# to undo the paper's desaturation over-saturates (measured in docs/results.md). No contrast edit
+# either: a real dark capture is the camera's own tone curve on less light, while the paper's
+# inverse S-curve lifts an input's shadows by up to 1.5x, so a model trained to undo it divides
+# the shadows of real captures, which never had it, by as much (outputs darker than the
+# references; measured in docs/results.md). Targets may be up to 1 EV brighter than their photo
+# where the exposure ratio reaches that far (bright scenes: a white wall stays white rather than a
+# photo's typical grey).
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), target_ceiling=1.0,
                   highlight_headroom=5.0, black_level=0.0012, noise=True,
                   photons=(1500.0, 256000.0), read_noise=(0.00005, 0.0003),
