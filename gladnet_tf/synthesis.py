@@ -170,18 +170,20 @@ def exposure_for_key(linear, key):
     return float(min(0.0, np.log2(key / log_average_luminance(linear))))
 
 
-def add_noise(linear, photons, read_noise, rng):
-    """Poisson-Gaussian sensor noise on a linear image; `photons` is the full-scale count."""
-    shot = rng.poisson(np.clip(linear, 0.0, None) * photons) / photons
-    return (shot + rng.normal(0.0, read_noise, linear.shape)).astype(np.float32)
+def add_noise(linear, photons, read_noise, rng, white_balance=(1.0, 1.0, 1.0)):
+    """Poisson-Gaussian sensor noise on a linear image; `photons` is the full-scale count. With
+    `white_balance` gains, the noise falls on the camera's raw signal, before the gains."""
+    gains = np.asarray(white_balance, np.float32)
+    raw = linear / gains
+    shot = rng.poisson(np.clip(raw, 0.0, None) * photons) / photons
+    return (shot + rng.normal(0.0, read_noise, raw.shape)).astype(np.float32) * gains
 
 
 def with_sensor_noise(srgb, photons, seed, read_noise=0.0002, white_balance=(2.0, 1.0, 1.8)):
     """An sRGB image as a noisier camera would record it: Poisson-Gaussian noise added in linear
     light under red and blue gains (`add_noise`), re-encoded and quantised to 8 bits."""
-    gains = np.asarray(white_balance, np.float32)
-    linear = srgb_to_linear(srgb) / gains
-    noisy = add_noise(linear, photons, read_noise, np.random.default_rng(seed)) * gains
+    noisy = add_noise(srgb_to_linear(srgb), photons, read_noise, np.random.default_rng(seed),
+                      white_balance)
     return (np.round(linear_to_srgb(noisy) * 255) / 255).astype(np.float32)
 
 
@@ -243,8 +245,8 @@ def darken(linear, params, rng=None):
     if params.get("black_level"):
         dark = dark + np.asarray(params["black_level"], np.float32)
     if params["photons"] > 0:
-        gains = np.asarray(params.get("white_balance", (1.0, 1.0, 1.0)), np.float32)
-        dark = add_noise(dark / gains, params["photons"], params["read_noise"], rng) * gains
+        dark = add_noise(dark, params["photons"], params["read_noise"], rng,
+                         params.get("white_balance", (1.0, 1.0, 1.0)))
     srgb = linear_to_srgb(dark)
     srgb = apply_contrast(apply_vibrance(srgb, params["vibrance"]), params["contrast"])
     return np.clip(srgb, 0.0, 1.0).astype(np.float32)
