@@ -35,10 +35,11 @@ The dark input applies, in this order:
 2. optional black level (off by default, an extension): in half of the pairs, a per-channel
    offset B * tint, B in [0, black_level], tint 2**U[-1.5, 1.5] per channel, added to the dark
    linear signal (the other half keeps a true black, as cameras with exact black levels give).
-   Real dark photos do not reach black: their darkest 0.5 % sit at 1-6 levels of 255, tinted
-   (imprecise black-level subtraction, flare; red often 3-5x blue), a third of their median
-   level; a model never shown that brightens the floor into a grey-magenta haze (measured in
-   docs/results.md). The target keeps its blacks;
+   Some cameras' dark photos do not reach black: real_pairs_dev's darkest 0.5 % sit at 1-6
+   levels of 255, tinted (imprecise black-level subtraction, flare; red often 3-5x blue), a
+   third of their median level, while half of real_lowlight's SICE frames reach it (below one
+   level in green); a model never shown a floor brightens it into a grey-magenta haze
+   (measured in docs/results.md). The target keeps its blacks;
 3. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`, optionally on the camera's raw
    signal before white balance (`white_balance`: red and blue gains, green 1), so red and blue
