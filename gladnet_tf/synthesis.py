@@ -35,7 +35,7 @@ The dark input applies, in this order:
 2. optional black level (off by default, an extension): in half of the pairs, a per-channel
    offset B * tint, B in [0, black_level], tint 2**U[-1.5, 1.5] per channel, added to the dark
    linear signal (the other half keeps a true black, as cameras with exact black levels give).
-   Some cameras' dark photos do not reach black: real_pairs_dev's darkest 0.5 % sit at 1-6
+   Some cameras' dark photos rarely reach black: real_pairs_dev's darkest 0.5 % sit at 1-6
    levels of 255, tinted (imprecise black-level subtraction, flare; red often 3-5x blue), a
    third of their median level, while half of real_lowlight's SICE frames reach it (below one
    level in green); a model never shown a floor brightens it into a grey-magenta haze
