@@ -29,6 +29,8 @@ flags.DEFINE_integer("decay_steps", 100, "lr = base_lr * decay_rate ** (step / d
 flags.DEFINE_float("decay_rate", 0.96, "see --decay_steps")
 flags.DEFINE_string("init_weights", None, "start a new run from these .weights.h5 (fine-tuning; "
                     "e.g. gladnet_tf/weights/gladnet.weights.h5) instead of Glorot init")
+flags.DEFINE_enum("loss_weights", "original", ["original", "equal"], "channel weights of the L1 "
+                  "loss: the original's (R 0.114, G 0.587, B 0.299) or equal")
 flags.DEFINE_integer("seed", 0, "seed of initialisation, shuffling, crops and augmentation")
 flags.DEFINE_string("model_dir", None, "run folder: checkpoints, TensorBoard, final weights "
                     "(the flagfiles set runs/<recipe>)")
@@ -134,7 +136,8 @@ def main(argv):
     total_steps = FLAGS.steps or FLAGS.epochs * steps_per_epoch
     schedule = trainer.learning_rate_schedule(FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate)
     run = trainer.Trainer(FLAGS.model_dir, strategy, FLAGS.precision, schedule, FLAGS.seed,
-                          FLAGS.keep_checkpoints, FLAGS.init_weights)
+                          FLAGS.keep_checkpoints, FLAGS.init_weights,
+                          trainer.LOSS_WEIGHTS[FLAGS.loss_weights])
     val_batches = data.validation(val_pairs) if val_pairs is not None else None
     logging.info("%d training pairs, %d steps per epoch, %d steps in all, %d replica(s)", count,
                  steps_per_epoch, total_steps, strategy.num_replicas_in_sync)

@@ -22,6 +22,9 @@ from gladnet_tf.strip_gradient import STRIP_ROWS
 # the BT.601 luma weights in B, G, R order, but the network works on RGB (PIL-loaded images), so
 # R is weighted 0.11448 and B 0.29891. Kept as the code applies them: that is what was trained.
 CHANNEL_WEIGHTS = (0.11448, 0.58661, 0.29891)
+# `--loss_weights`: the original's, or every channel alike (PSNR's weighting; the original's
+# weighs red errors 5x less than green ones).
+LOSS_WEIGHTS = {"original": CHANNEL_WEIGHTS, "equal": (1 / 3, 1 / 3, 1 / 3)}
 
 BASE_LR = 1e-3
 DECAY_STEPS = 100
@@ -29,9 +32,10 @@ DECAY_RATE = 0.96
 ADAM_EPSILON = 1e-8  # TF1's default; Keras' default is 1e-7
 
 
-def weighted_l1_loss(output, target):
-    """Mean over all elements of |output - target| weighted per channel, as the original."""
-    weights = tf.constant(CHANNEL_WEIGHTS, output.dtype)
+def weighted_l1_loss(output, target, weights=CHANNEL_WEIGHTS):
+    """Mean over all elements of |output - target| weighted per channel (as the original by
+    default)."""
+    weights = tf.constant(weights, output.dtype)
     return tf.reduce_mean(tf.abs((output - target) * weights))
 
 
@@ -50,7 +54,7 @@ def make_optimizer(learning_rate=None, mixed_float16=False):
     return optimizer
 
 
-def train_step(model, optimizer, low, high):
+def train_step(model, optimizer, low, high, loss_weights=CHANNEL_WEIGHTS):
     """One optimisation step on a (per-replica) batch; returns the batch's mean loss.
 
     Works inside `strategy.run`: the loss is divided by the replica count before the gradient, so
@@ -59,7 +63,7 @@ def train_step(model, optimizer, low, high):
     replicas = tf.distribute.get_replica_context().num_replicas_in_sync
     with tf.GradientTape() as tape:
         output = tf.cast(model(low, training=True), tf.float32)
-        loss = weighted_l1_loss(output, tf.cast(high, tf.float32))
+        loss = weighted_l1_loss(output, tf.cast(high, tf.float32), loss_weights)
         scaled = optimizer.scale_loss(loss / replicas)
     gradients = tape.gradient(scaled, model.trainable_variables)
     optimizer.apply_gradients(zip(gradients, model.trainable_variables))
@@ -98,7 +102,7 @@ class Trainer:
     """
 
     def __init__(self, model_dir, strategy, precision="float32", schedule=None, seed=0,
-                 keep_checkpoints=3, init_weights=None):
+                 keep_checkpoints=3, init_weights=None, loss_weights=CHANNEL_WEIGHTS):
         keras.mixed_precision.set_global_policy(precision)
         keras.utils.set_random_seed(seed)
         self.strategy = strategy
@@ -113,6 +117,7 @@ class Trainer:
             else tempfile.mkdtemp(prefix="gladnet-worker-")
         self.keep_checkpoints = keep_checkpoints
         self.init_weights = init_weights
+        self.loss_weights = loss_weights
         writer_dir = os.path.join(model_dir, "tensorboard") if self.chief else None
         self.writer = tf.summary.create_file_writer(writer_dir) if writer_dir else \
             tf.summary.create_noop_writer()
@@ -162,8 +167,9 @@ class Trainer:
             parts = list(zip(tf.split(low, local), tf.split(high, local)))
             batch = self.strategy.experimental_distribute_values_from_function(
                 lambda context: parts[context.replica_id_in_sync_group % local])
-            loss = self.strategy.run(lambda pair: train_step(self.model, self.optimizer, *pair),
-                                     args=(batch,))
+            loss = self.strategy.run(
+                lambda pair: train_step(self.model, self.optimizer, *pair, self.loss_weights),
+                args=(batch,))
             return self.strategy.reduce(tf.distribute.ReduceOp.MEAN, loss, axis=None)
         return step
 
