@@ -12,6 +12,7 @@ import numpy as np
 
 GLOBAL_SIZE = 96
 CHANNEL_WEIGHTS = (0.11448, 0.58661, 0.29891)  # as trainer.CHANNEL_WEIGHTS, on R, G, B
+LOSS_WEIGHTS = {"original": CHANNEL_WEIGHTS, "equal": (1 / 3, 1 / 3, 1 / 3)}  # as trainer's
 ADAM = dict(beta_1=0.9, beta_2=0.999, epsilon=1e-8)
 
 # (input channels, output channels, stride) of conv2d .. conv2d_16
@@ -75,8 +76,8 @@ def forward(params, low, dtype=jnp.float32):
     return x.astype(jnp.float32)
 
 
-def weighted_l1_loss(output, target):
-    return jnp.mean(jnp.abs((output - target) * jnp.asarray(CHANNEL_WEIGHTS, jnp.float32)))
+def weighted_l1_loss(output, target, weights=CHANNEL_WEIGHTS):
+    return jnp.mean(jnp.abs((output - target) * jnp.asarray(weights, jnp.float32)))
 
 
 def init_adam(params):
@@ -84,8 +85,9 @@ def init_adam(params):
     return {"step": jnp.zeros((), jnp.int32), "m": zeros(), "v": zeros()}
 
 
-def loss_and_gradients(params, low, high, dtype=jnp.float32):
-    return jax.value_and_grad(lambda p: weighted_l1_loss(forward(p, low, dtype), high))(params)
+def loss_and_gradients(params, low, high, dtype=jnp.float32, loss_weights=CHANNEL_WEIGHTS):
+    return jax.value_and_grad(
+        lambda p: weighted_l1_loss(forward(p, low, dtype), high, loss_weights))(params)
 
 
 def learning_rate(step, base_lr, decay_steps, decay_rate):
@@ -106,7 +108,8 @@ def adam_update(params, adam, grads, base_lr, decay_steps, decay_rate):
     return params, {"step": step + 1, "m": m, "v": v}
 
 
-def train_step(params, adam, low, high, base_lr, decay_steps, decay_rate, dtype=jnp.float32):
+def train_step(params, adam, low, high, base_lr, decay_steps, decay_rate, dtype=jnp.float32,
+               loss_weights=CHANNEL_WEIGHTS):
     """One Adam step on the weighted L1 loss; returns (params, adam state, loss)."""
-    loss, grads = loss_and_gradients(params, low, high, dtype)
+    loss, grads = loss_and_gradients(params, low, high, dtype, loss_weights)
     return (*adam_update(params, adam, grads, base_lr, decay_steps, decay_rate), loss)

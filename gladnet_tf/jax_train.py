@@ -36,6 +36,8 @@ flags.DEFINE_enum("precision", "float32", ["float32", "bfloat16"],
                   "compute precision (parameters, Adam state and loss stay float32)")
 flags.DEFINE_string("init_params", None, "start a new run from these parameters (a gladnet_fg.npz; "
                     "fine-tuning) instead of Glorot init; a checkpoint wins over them")
+flags.DEFINE_enum("loss_weights", "original", ["original", "equal"], "channel weights of the L1 "
+                  "loss, as gladnet-train's")
 flags.DEFINE_integer("seed", 0, "seed of initialisation and data")
 flags.DEFINE_integer("workers", max(1, (os.cpu_count() or 2) - 1), "data worker processes")
 flags.DEFINE_integer("checkpoint_every", 500, "steps between checkpoints")
@@ -159,7 +161,8 @@ def main(argv):
     dtype = jnp.bfloat16 if FLAGS.precision == "bfloat16" else jnp.float32
     step_fn = jax.jit(lambda p, a, lo, hi: jax_model.train_step(
         p, a, lo.astype(jnp.float32) / 255, hi.astype(jnp.float32) / 255,
-        FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate, dtype), donate_argnums=(0, 1))
+        FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate, dtype,
+        jax_model.LOSS_WEIGHTS[FLAGS.loss_weights]), donate_argnums=(0, 1))
     step = int(adam["step"])
     logging.info("%d photos, recipe %s, steps %d -> %d, %s on %s", len(photos), FLAGS.recipe,
                  step, FLAGS.steps, FLAGS.precision, jax.devices()[0].device_kind)

@@ -49,18 +49,21 @@ def test_nearest_indices_are_tf1s(in_size, out_size):
                                   tf1.numpy().ravel().astype(int))
 
 
-def test_jax_loss_and_gradients_equal_keras(keras_and_jax, random_weights):
+@pytest.mark.parametrize("loss_weights", ["original", "equal"])
+def test_jax_loss_and_gradients_equal_keras(keras_and_jax, random_weights, loss_weights):
     _, params = keras_and_jax
+    weights = trainer.LOSS_WEIGHTS[loss_weights]
+    assert jax_model.LOSS_WEIGHTS[loss_weights] == weights
     rng = np.random.default_rng(1)
     low = rng.uniform(0, 0.2, (2, 48, 64, 3)).astype(np.float32)
     high = rng.uniform(size=(2, 48, 64, 3)).astype(np.float32)
     model = build_gladnet()
     model.load_weights(random_weights)
     with tf.GradientTape() as tape:
-        keras_loss = trainer.weighted_l1_loss(model(low), high)
+        keras_loss = trainer.weighted_l1_loss(model(low), high, weights)
     keras_grads = dict(zip([w.path for w in model.trainable_variables],
                            tape.gradient(keras_loss, model.trainable_variables)))
-    jax_loss, jax_grads = jax_model.loss_and_gradients(params, low, high)
+    jax_loss, jax_grads = jax_model.loss_and_gradients(params, low, high, loss_weights=weights)
     assert abs(float(jax_loss) - float(keras_loss)) <= 1e-6 * float(keras_loss)
     for name in CONV_LAYERS:
         for part in ("kernel", "bias"):
