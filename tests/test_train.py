@@ -215,7 +215,7 @@ def test_a_dataset_name_resolves_to_its_newest_built_version(dataset, tmp_path):
 
 def test_loss_weights_weigh_channels_as_named():
     """The original's weights make a red error cost 0.11448 / 0.58661 of a green one; `equal`
-    weighs them alike; a training step minimises the weighting it is given."""
+    weighs them alike; a training step's loss is the weighting it is given."""
     import keras
     import tensorflow as tf
 
