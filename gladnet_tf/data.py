@@ -93,19 +93,26 @@ def downscale(image, factor):
     return tf.image.resize(image, tf.maximum(size, 1), method="area")
 
 
-def training(pairs, patch_size, batch_size, seed=0, scale=1.0, shuffle_buffer=64, shard=(1, 0)):
+def training(pairs, patch_size, batch_size, seed=0, scale=1.0, shuffle_buffer=64, shard=(1, 0),
+             min_scale=None):
     """Endless batches of (low, high) float32 patches from encoded pairs. Images are optionally
-    downscaled by `scale` first; those still smaller than a patch are skipped. `shard` =
-    (count, index) keeps every count-th patch of the seeded stream, for one of several workers."""
+    downscaled by `scale` first, or, with `min_scale`, by a factor drawn per pair from
+    [min_scale, scale]; those still smaller than a patch are skipped. `shard` = (count, index)
+    keeps every count-th patch of the seeded stream, for one of several workers."""
+    seed64 = tf.constant(seed, tf.int64)
+    drawn = min_scale is not None and min_scale < scale
 
     def load(index, pair):
         low, high = decode(pair[0]), decode(pair[1])
-        if scale != 1.0:
-            low, high = downscale(low, scale), downscale(high, scale)
+        factor = scale
+        if drawn:
+            draw_seed = tf.random.experimental.stateless_fold_in(tf.stack([seed64, index]), 1)
+            factor = tf.random.stateless_uniform((), draw_seed, min_scale, scale)
+        if drawn or scale != 1.0:
+            low, high = downscale(low, factor), downscale(high, factor)
         return index, low, high
 
     big_enough = lambda i, lo, hi: tf.reduce_all(tf.shape(lo)[:2] >= patch_size)  # noqa: E731
-    seed64 = tf.constant(seed, tf.int64)
     ds = pairs.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat().enumerate()
     ds = ds.shard(*shard)
     ds = ds.map(load, num_parallel_calls=AUTOTUNE, deterministic=True).filter(big_enough)

@@ -22,6 +22,8 @@ flags.DEFINE_integer("patch_size", 384, "square training patch size")
 flags.DEFINE_integer("batch_size", 8, "global batch size, whatever the number of replicas")
 flags.DEFINE_float("downscale", 1.0, "resize training images by this factor (<= 1) before "
                    "cropping, so that patches cover more of each scene")
+flags.DEFINE_float("downscale_min", None, "draw each pair's factor uniformly from "
+                   "[--downscale_min, --downscale] instead, so the network meets several scales")
 flags.DEFINE_integer("epochs", 50, "epochs; one epoch = one patch per training image")
 flags.DEFINE_integer("steps", 0, "train for this many steps in all (overrides --epochs if > 0)")
 flags.DEFINE_float("base_lr", 1e-3, "initial learning rate (Adam)")
@@ -101,6 +103,8 @@ def check_flags():
         fail("give --model_dir (the folder for checkpoints and weights)")
     if not 0 < FLAGS.downscale <= 1:
         fail(f"--downscale {FLAGS.downscale}: must be in (0, 1]")
+    if FLAGS.downscale_min is not None and not 0 < FLAGS.downscale_min <= FLAGS.downscale:
+        fail(f"--downscale_min {FLAGS.downscale_min}: must be in (0, --downscale]")
     if FLAGS.patch_size < 1 or FLAGS.batch_size < 1:
         fail("--patch_size and --batch_size must be positive")
     if FLAGS.init_weights and not os.path.isfile(FLAGS.init_weights):
@@ -131,7 +135,8 @@ def main(argv):
         fail(f"--batch_size {FLAGS.batch_size} does not split over "
              f"{strategy.num_replicas_in_sync} replicas")
     make_batches = lambda batch, shard: data.training(  # noqa: E731
-        train_pairs, FLAGS.patch_size, batch, FLAGS.seed, FLAGS.downscale, FLAGS.shuffle_buffer, shard)
+        train_pairs, FLAGS.patch_size, batch, FLAGS.seed, FLAGS.downscale, FLAGS.shuffle_buffer, shard,
+        FLAGS.downscale_min)
     steps_per_epoch = max(1, count // FLAGS.batch_size)
     total_steps = FLAGS.steps or FLAGS.epochs * steps_per_epoch
     schedule = trainer.learning_rate_schedule(FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate)

@@ -57,6 +57,21 @@ def test_downscale_and_largest_patch():
     np.testing.assert_allclose(low + high, 1.0, atol=1e-5)
 
 
+def test_drawn_downscale_varies_per_pair_and_is_seeded():
+    checker = (np.indices((64, 64)).sum(0) % 2 * 255).astype(np.uint8)  # 1-pixel checkerboard
+    image = cv2.imencode(".png", np.dstack([checker] * 3))[1].tobytes()
+    pairs = tf.data.Dataset.from_tensor_slices(([image], [image]))
+    spread = lambda batches: {round(float(lo.std()), 4) for lo, _ in batches}  # noqa: E731
+    fixed = list(data.training(pairs, 16, 1, scale=1.0).take(6).as_numpy_iterator())
+    drawn = list(data.training(pairs, 16, 1, scale=1.0, min_scale=0.55).take(6).as_numpy_iterator())
+    again = list(data.training(pairs, 16, 1, scale=1.0, min_scale=0.55).take(6).as_numpy_iterator())
+    assert spread(fixed) == {0.5}  # full scale: the checkerboard itself
+    assert len(spread(drawn)) == 6  # area averaging blurs it by each pair's own factor
+    for (low, high), (low2, _) in zip(drawn, again):
+        np.testing.assert_array_equal(low, high)
+        np.testing.assert_array_equal(low, low2)
+
+
 def test_modes_are_all_used():
     pairs = _pairs([(8, 8)])
     image = decode(next(iter(pairs))[0])

@@ -65,6 +65,7 @@ def test_smoke_run_writes_weights_checkpoints_summaries_and_run_json(dataset, tm
     (["--patch_size=5000"], "--patch_size 5000 is larger than every training image"),
     (["--precision=float8"], "precision"),
     (["--downscale=2"], "--downscale 2.0: must be in (0, 1]"),
+    (["--downscale=0.5", "--downscale_min=0.6"], "--downscale_min 0.6: must be in (0, --downscale]"),
     (["--init_weights=/nonexistent.weights.h5"], "--init_weights /nonexistent.weights.h5: no such file"),
     ([f"--init_weights={SMOKE}"], f"--init_weights {SMOKE}: not GLADNet weights"),
 ])
