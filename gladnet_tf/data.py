@@ -43,7 +43,7 @@ def resolve_tfds(name, data_dir=None):
 
 def from_tfds(folder, split):
     """(encoded low, encoded high) pairs of a split of a built TFDS dataset's folder (e.g.
-    ~/tensorflow_datasets/gladnet_raw/lowlight/1.6.0), and their count."""
+    ~/tensorflow_datasets/gladnet_raw/lowlight/1.7.0), and their count."""
     builder = tfds.builder_from_directory(folder)
     skip = tfds.decode.SkipDecoding()
     ds = builder.as_dataset(split=split, shuffle_files=False, decoders={"low": skip, "high": skip})

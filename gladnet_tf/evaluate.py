@@ -1,7 +1,7 @@
 """gladnet-evaluate: PSNR/SSIM on paired images, NIQE on unpaired ones, for GLADNet and baselines.
 
     gladnet-evaluate --paired LOW_DIR HIGH_DIR --method gladnet --method gamma=best --method clahe=best
-    gladnet-evaluate --tfds ~/tensorflow_datasets/gladnet_raw/paper/1.6.0 --split validation ...
+    gladnet-evaluate --tfds ~/tensorflow_datasets/gladnet_raw/paper/1.7.0 --split validation ...
     gladnet-evaluate --unpaired samples/ --method input --method gladnet --method gamma=0.5
 
 Methods: `input` (no change), `gladnet` (--weights, default shipped), `gamma=G`, `clahe=C`;

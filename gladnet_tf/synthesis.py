@@ -1,17 +1,20 @@
 """Dark/bright training pairs from linear RGB, after the paper's Lightroom edits.
 
 The bright target is the photo as it is, encoded to sRGB, or with an exposure gap (an extension,
-off by default) re-exposed to `2**G` times its dark input's key, G in `exposure_gap` EV, but
-never brighter than the photo: `min(1, key * 2**G / photo's key)` as the gain of `reexpose` (a
-highlight shoulder keeps white white); with a `target_ceiling` of C EV, up to `2**C` times
-brighter than the photo (`brighten`, a shoulder that clips nothing), since a real reference, a
-longer exposure at a fixed ratio, is not bound to the exposure a photographer chose (measured:
-white walls then stay light instead of a photo's typical grey). Real paired captures are a
-fixed exposure ratio apart, so their darker inputs have darker references (on real_pairs_dev
-the references' key grows with the input's); drawn independently of the input (the dark key
-alone), the target's brightness is the photos' typical one whatever the input, and a trained
-model gives every photo the same brightness (measured: output key independent of the input
-key, 1.26x the references' mean).
+off by default) re-exposed to `2**G` times its dark input's key, G in `exposure_gap` EV, the key
+measured on the input as recorded (black level and noise included, as real pairs' gaps are
+measured; from the exposure alone, those lifted the input's key and left dark inputs' targets
+0.5 EV short of the drawn gap, measured in docs/results.md), but never brighter than the
+photo: `min(1, key * 2**G / photo's key)` as the gain of `reexpose` (a highlight shoulder keeps
+white white); with a `target_ceiling` of C EV, up to `2**C` times brighter than the photo
+(`brighten`, a shoulder that clips nothing), since a real reference, a longer exposure at a
+fixed ratio, is not bound to the exposure a photographer chose (measured: white walls then stay
+light instead of a photo's typical grey). Real paired captures are a fixed exposure ratio
+apart, so their darker inputs have darker references (on real_pairs_dev the references' key
+grows with the input's); drawn independently of the input (the dark key alone), the target's
+brightness is the photos' typical one whatever the input, and a trained model gives every photo
+the same brightness (measured: output key independent of the input key, 1.26x the references'
+mean).
 The dark input applies, in this order:
 
 1. exposure E in [-5, 0] EV on the *linear* signal: `linear * 2**E` (what a shorter exposure or a
@@ -259,14 +262,14 @@ def make_pair(linear, seed, ranges=Ranges()):
     params = sample_params(rng, ranges)
     if params["dark_key"]:
         params["exposure"] = exposure_for_key(linear, params["dark_key"])
+    low = darken(linear, params, rng)
     target = linear
     if params.get("exposure_gap"):
-        key = params["dark_key"] * 2.0 ** params["exposure_gap"]
+        key = log_average_luminance(srgb_to_linear(low)) * 2.0 ** params["exposure_gap"]
         gain = min(2.0 ** ranges.target_ceiling, key / log_average_luminance(linear))
         params["target_gain"] = float(gain)
         target = reexpose(linear, gain) if gain <= 1.0 else brighten(linear, gain)
     high = linear_to_srgb(target)
-    low = darken(linear, params, rng)
     if params["grayscale"]:
         low, high = to_grayscale(low), to_grayscale(high)
     return low, high, params

@@ -155,6 +155,10 @@ def test_reexpose_scales_shadows_by_the_gain_and_keeps_white():
     np.testing.assert_array_equal(synthesis.reexpose(ramp, 1.0), ramp)
 
 
+def _input_key(low):
+    return synthesis.log_average_luminance(synthesis.srgb_to_linear(low))
+
+
 def test_exposure_gap_caps_the_target_key_at_the_input_key_times_the_gap(linear):
     ranges = synthesis.Ranges(dark_key=(0.0005, 0.05), exposure_gap=(4.0, 7.0), grayscale_fraction=0.0)
     capped = 0
@@ -162,7 +166,7 @@ def test_exposure_gap_caps_the_target_key_at_the_input_key_times_the_gap(linear)
         low, high, params = synthesis.make_pair(linear, seed, ranges)
         assert 4.0 <= params["exposure_gap"] <= 7.0
         photo_key = synthesis.log_average_luminance(linear)
-        wanted = params["dark_key"] * 2.0 ** params["exposure_gap"]
+        wanted = _input_key(low) * 2.0 ** params["exposure_gap"]
         assert params["target_gain"] == pytest.approx(min(1.0, wanted / photo_key))
         if params["target_gain"] < 1.0:  # darker than the photo, at the cap (+ the shoulder)
             capped += 1
@@ -174,6 +178,25 @@ def test_exposure_gap_caps_the_target_key_at_the_input_key_times_the_gap(linear)
         low_off = synthesis.make_pair(linear, seed, dataclasses.replace(ranges, exposure_gap=()))[0]
         np.testing.assert_array_equal(low, low_off)
     assert 5 <= capped <= 35
+
+
+def test_exposure_gap_is_measured_on_the_input_as_recorded():
+    """A black level and sensor noise raise the input's key above the exposure's; the target
+    keeps the drawn gap to the input as recorded (as real pairs' gaps are measured), so a
+    floor makes the target brighter, not the gap smaller."""
+    rng = np.random.default_rng(5)
+    photo = synthesis.srgb_to_linear(rng.uniform(0.1, 0.6, (64, 64, 3)).astype(np.float32))
+    ranges = synthesis.Ranges(dark_key=(0.001, 0.001), exposure_gap=(5.0, 5.0), black_level=0.0012,
+                              noise=True, photons=(2000.0, 2000.0), read_noise=(0.0003, 0.0003),
+                              grayscale_fraction=0.0)
+    gaps, floors = [], 0
+    for seed in range(12):
+        low, high, params = synthesis.make_pair(photo, seed, ranges)
+        floors += bool(params["black_level"] and max(params["black_level"]) > 0)
+        gaps.append(np.log2(_input_key(high) / _input_key(low)))
+    assert floors >= 3
+    assert _input_key(low) > 0.001 * 1.05  # the recorded input is brighter than its exposure
+    np.testing.assert_allclose(gaps, 5.0, atol=0.03)  # no highlights: the shoulder adds ~nothing
 
 
 def test_brighten_scales_shadows_by_the_gain_and_clips_nothing():
@@ -192,7 +215,7 @@ def test_target_ceiling_lets_targets_outshine_their_photo_by_at_most_its_ev(line
     brighter = 0
     for seed in range(40):
         low, high, params = synthesis.make_pair(linear, seed, ranges)
-        wanted = params["dark_key"] * 2.0 ** params["exposure_gap"]
+        wanted = _input_key(low) * 2.0 ** params["exposure_gap"]
         assert params["target_gain"] == pytest.approx(min(2.0, wanted / photo_key))
         key = synthesis.log_average_luminance(synthesis.srgb_to_linear(high))
         if params["target_gain"] > 1.0:
