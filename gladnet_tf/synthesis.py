@@ -57,12 +57,21 @@ The dark input applies, in this order:
    (A first version pulled values towards the image mean instead; that lifted every black level
    into a haze floor, and the network learned to crush real shadows to black.)
 
+An optional target clarity (off by default, an extension) raises the target's local contrast:
+L* plus `target_clarity` times a band of itself (its Gaussian blur at 1/300 of the long side
+minus its blur at 1/30: structures of about 2-20 px at 600x400, not pixel noise). Real short
+exposures hold less of their long exposures' local contrast than a shorter exposure of the same
+photo does (on real_pairs_dev about 0.7 of it at a linear exposure ratio, measured in
+docs/results.md: the camera's processing at high gain), so a model trained on plain targets
+renders real dark captures flatter than their references.
+
 Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
-all-white pairs (the network should leave those alone). All functions are pure NumPy, and a pair
-is a deterministic function of its seed.
+all-white pairs (the network should leave those alone). All functions are pure NumPy (OpenCV's
+colour conversion and blur for the clarity), and a pair is a deterministic function of its seed.
 """
 import dataclasses
 
+import cv2
 import numpy as np
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # BT.601, on sRGB values
@@ -85,6 +94,7 @@ class Ranges:
     noise: bool = False
     photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
     read_noise: tuple = (0.0005, 0.005)
+    target_clarity: float = 0.0  # amount of the target's 2-20 px band of L* added to it; 0: none
 
 
 # The named recipes: the paper's, its extensions (datasets/gladnet_raw configs of the same names)
@@ -108,11 +118,13 @@ class Ranges:
 # the shadows of real captures, which never had it, by as much (outputs darker than the
 # references; measured in docs/results.md). Targets may be up to 1 EV brighter than their photo
 # where the exposure ratio reaches that far (bright scenes: a white wall stays white rather than a
-# photo's typical grey).
+# photo's typical grey). Targets carry 0.3 of their 2-20 px band of L* more (`target_clarity`):
+# real dark captures hold less local contrast than their references (module docstring).
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), target_ceiling=1.0,
                   highlight_headroom=5.0, black_level=0.0012, noise=True,
                   photons=(1500.0, 256000.0), read_noise=(0.00005, 0.0003),
-                  white_balance=(1.3, 2.6), vibrance=(0.0, 0.0), contrast=(0.0, 0.0))
+                  white_balance=(1.3, 2.6), vibrance=(0.0, 0.0), contrast=(0.0, 0.0),
+                  target_clarity=0.3)
 RECIPES = {
     "paper": Ranges(),
     "paper_noise": Ranges(noise=True),
@@ -256,6 +268,17 @@ def darken(linear, params, rng=None):
     return np.clip(srgb, 0.0, 1.0).astype(np.float32)
 
 
+def add_clarity(srgb, amount, fine=1 / 300, coarse=1 / 30):
+    """`srgb` with `amount` times its band of L* added to L* (the band: its Gaussian blur at
+    `fine` of the long side minus its blur at `coarse`); a and b, so hues, are kept."""
+    lab = cv2.cvtColor(np.ascontiguousarray(srgb, np.float32), cv2.COLOR_RGB2LAB)
+    lightness, side = lab[..., 0] / 100, max(srgb.shape[:2])
+    band = (cv2.GaussianBlur(lightness, (0, 0), fine * side)
+            - cv2.GaussianBlur(lightness, (0, 0), coarse * side))
+    lab[..., 0] = np.clip(lightness + amount * band, 0, 1) * 100
+    return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), 0, 1).astype(np.float32)
+
+
 def make_pair(linear, seed, ranges=Ranges()):
     """(low, high, params) for a linear RGB image; deterministic for a seed."""
     rng = np.random.default_rng(seed)
@@ -270,6 +293,8 @@ def make_pair(linear, seed, ranges=Ranges()):
         params["target_gain"] = float(gain)
         target = reexpose(linear, gain) if gain <= 1.0 else brighten(linear, gain)
     high = linear_to_srgb(target)
+    if ranges.target_clarity:
+        high = add_clarity(high, ranges.target_clarity)
     if params["grayscale"]:
         low, high = to_grayscale(low), to_grayscale(high)
     return low, high, params

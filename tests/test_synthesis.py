@@ -285,3 +285,37 @@ def test_lowlight_reaches_near_normal_exposures_without_vibrance_or_contrast():
     exposures = np.array(exposures)
     assert 0.03 < np.mean(exposures == 0.0) < 0.12
     assert exposures.min() < -7.0 and np.all(exposures <= 0.0)
+
+
+def test_clarity_raises_the_band_of_lightness_and_keeps_flat_areas_noise_and_hues():
+    # 600 px wide: the band is 2-20 px; stripes of 16 px period gain about `amount` of their
+    # contrast, a 1 px checkerboard (pixel noise) and a flat area almost none, hues stay
+    rows, cols = np.mgrid[0:400, 0:600]
+    stripes = 0.45 + 0.1 * np.sign(np.sin(2 * np.pi * cols / 16))
+    checker = 0.45 + 0.1 * ((rows + cols) % 2 * 2 - 1)
+    tint = np.array([1.0, 0.8, 0.6], np.float32)
+    for image, gain in ((stripes, (1.15, 1.35)), (checker, (0.98, 1.05)),
+                        (np.full_like(stripes, 0.45), None)):
+        srgb = (image[..., None] * tint).astype(np.float32)
+        out = synthesis.add_clarity(srgb, 0.3)
+        assert out.shape == srgb.shape and out.dtype == np.float32
+        inner = (slice(40, -40), slice(60, -60))
+        if gain is None:
+            np.testing.assert_allclose(out, srgb, atol=2e-3)
+            continue
+        ratio = out[inner][..., 1].std() / srgb[inner][..., 1].std()
+        assert gain[0] < ratio < gain[1], ratio
+        hue_in = srgb[inner][..., 0] / srgb[inner][..., 2]
+        hue_out = out[inner][..., 0] / out[inner][..., 2]
+        assert np.abs(np.median(hue_out / hue_in) - 1) < 0.05
+
+
+def test_target_clarity_changes_the_targets_only(linear):
+    photo = np.repeat(np.repeat(linear, 8, axis=0), 8, axis=1)  # 192 x 256, some structure
+    plain = dataclasses.replace(synthesis.LOWLIGHT, target_clarity=0.0)
+    for seed in range(3):
+        low, high, params = synthesis.make_pair(photo, seed, synthesis.LOWLIGHT)
+        low0, high0, params0 = synthesis.make_pair(photo, seed, plain)
+        np.testing.assert_array_equal(low, low0)
+        assert params == params0
+        assert not np.array_equal(high, high0) and np.abs(high - high0).mean() < 0.05

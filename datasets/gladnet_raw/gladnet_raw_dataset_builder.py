@@ -86,7 +86,7 @@ def resize_like_paper(image):
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Synthetic GLADNet training pairs from a folder of RAW and/or sRGB photos."""
 
-    VERSION = tfds.core.Version("1.7.0")
+    VERSION = tfds.core.Version("1.8.0")
     RELEASE_NOTES = {
         "1.0.0": "Initial release.",
         "1.1.0": "Contrast reduction keeps black at 0 (inverse S-curve) instead of lifting it.",
@@ -102,6 +102,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         "1.7.0": "lowlight: the exposure gap measured from the input as recorded (black level "
                  "and noise included), so dark inputs' targets are the drawn 4-7 EV brighter, "
                  "not about 0.5 EV less (same inputs; other configs unchanged).",
+        "1.8.0": "lowlight: targets with 0.3 of their 2-20 px band of L* added (target_clarity; "
+                 "same inputs; other configs unchanged).",
     }
     BUILDER_CONFIGS = [
         BuilderConfig(name="paper", description="The paper's recipe: photos resized to 600x400, "
@@ -119,8 +121,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         BuilderConfig(name="lowlight", description="The shipped weights' recipe: inputs from as "
                       "dark as real low-light captures to near a normal exposure whatever the photo's "
                       "brightness, targets at most 4-7 EV brighter than their input and 1 EV "
-                      "brighter than their photo, no vibrance or contrast edit, clipped light "
-                      "sources kept bright, sensor noise from clean to high-ISO (see "
+                      "brighter than their photo and with more local contrast, no vibrance or "
+                      "contrast edit, clipped light sources kept bright, sensor noise from clean "
+                      "to high-ISO (see "
                       "synthesis.RECIPES).",
                       recipe="lowlight"),
     ]
