@@ -60,10 +60,10 @@ The dark input applies, in this order:
 An optional target clarity (off by default, an extension) raises the target's local contrast:
 L* plus `target_clarity` times a band of itself (its Gaussian blur at 1/300 of the long side
 minus its blur at 1/30: structures of about 2-20 px at 600x400, not pixel noise). Real short
-exposures hold less of their long exposures' local contrast than a shorter exposure of the same
-photo does (on real_pairs_dev about 0.7 of it at a linear exposure ratio, measured in
-docs/results.md: the camera's processing at high gain), so a model trained on plain targets
-renders real dark captures flatter than their references.
+exposures can hold less of their long exposures' local contrast than a shorter exposure of the
+same photo does (real_pairs_dev's, the one camera measured, about 0.7 of it at a linear exposure
+ratio, from the camera's processing, not a floor: docs/results.md), and a model trained on plain
+targets renders such captures flatter than their references.
 
 Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
 all-white pairs (the network should leave those alone). All functions are pure NumPy (OpenCV's
@@ -119,7 +119,7 @@ class Ranges:
 # references; measured in docs/results.md). Targets may be up to 1 EV brighter than their photo
 # where the exposure ratio reaches that far (bright scenes: a white wall stays white rather than a
 # photo's typical grey). Targets carry 0.3 of their 2-20 px band of L* more (`target_clarity`):
-# real dark captures hold less local contrast than their references (module docstring).
+# real_pairs_dev's dark captures hold less local contrast than their references (module docstring).
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), target_ceiling=1.0,
                   highlight_headroom=5.0, black_level=0.0012, noise=True,
                   photons=(1500.0, 256000.0), read_noise=(0.00005, 0.0003),
