@@ -123,8 +123,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "brightness, targets at most 4-7 EV brighter than their input and 1 EV "
                       "brighter than their photo and with more local contrast, no vibrance or "
                       "contrast edit, clipped light sources kept bright, sensor noise from clean "
-                      "to high-ISO (see "
-                      "synthesis.RECIPES).",
+                      "to high-ISO (see synthesis.RECIPES).",
                       recipe="lowlight"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
