@@ -46,7 +46,12 @@ The dark input applies, in this order:
 3. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`, optionally on the camera's raw
    signal before white balance (`white_balance`: red and blue gains, green 1), so red and blue
-   are noisier than green, as in real captures;
+   are noisier than green, as in real captures. With `quiet_keys` (low, high), the photon range's
+   low end rises log-linearly from its own at the low dark key to `quiet_photons` at the high
+   one and above (each draw keeps its place in the range): the dimmest captures are the high-ISO
+   ones, while moderately dark ones (real_lowlight's SICE frames, short exposures at a low ISO)
+   are as clean as the range first calibrated on them (measured in docs/results.md: NIQE on
+   such photos a little better, nothing lost on dark or noisier inputs);
 4. encoding to sRGB (the camera's tone curve);
 5. vibrance V in [-100, 0]: each pixel moves towards its luma by `-V/100 * (1 - s)`, where `s` is
    its saturation (max - min) / max. Like Lightroom's vibrance, dull colours lose more saturation
@@ -94,6 +99,8 @@ class Ranges:
     noise: bool = False
     photons: tuple = (100.0, 4000.0)  # full-scale photon count: lower is noisier
     read_noise: tuple = (0.0005, 0.005)
+    quiet_keys: tuple = ()  # (low, high) dark keys; (): one photon range for every key
+    quiet_photons: float = 0.0  # the photon range's low end from quiet_keys[1] on
     target_clarity: float = 0.0  # amount of the target's 2-20 px band of L* added to it; 0: none
 
 
@@ -109,7 +116,8 @@ class Ranges:
 # levels of 255 by Immerkaer's estimator at 600x400; real_pairs_dev 0.4-0.7) to 3.3x the
 # standard deviation of the range first calibrated on them (1500 instead of 16000 photons full
 # scale: cameras noisier than these, as high-ISO indoor captures are; the paper_noise range is
-# noisier still, 5-7 levels) under red and blue white-balance gains of 1.3-2.6, and no vibrance
+# noisier still, 5-7 levels; for inputs as dark as those only: the low end rises back to 16000
+# from dark key 0.004 to 0.02) under red and blue white-balance gains of 1.3-2.6, and no vibrance
 # edit: a shorter exposure keeps colour ratios, real dark captures are not desaturated (on
 # real_pairs_dev they are more saturated than their references, from casts), and a model trained
 # to undo the paper's desaturation over-saturates (measured in docs/results.md). No contrast edit
@@ -123,8 +131,8 @@ class Ranges:
 LOWLIGHT = Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), target_ceiling=1.0,
                   highlight_headroom=5.0, black_level=0.0012, noise=True,
                   photons=(1500.0, 256000.0), read_noise=(0.00005, 0.0003),
-                  white_balance=(1.3, 2.6), vibrance=(0.0, 0.0), contrast=(0.0, 0.0),
-                  target_clarity=0.3)
+                  quiet_keys=(0.004, 0.02), quiet_photons=16000.0, white_balance=(1.3, 2.6),
+                  vibrance=(0.0, 0.0), contrast=(0.0, 0.0), target_clarity=0.3)
 RECIPES = {
     "paper": Ranges(),
     "paper_noise": Ranges(noise=True),
@@ -184,6 +192,16 @@ def log_average_luminance(linear):
 def exposure_for_key(linear, key):
     """The exposure (EV, at most 0) that brings `linear`'s log-average luminance to `key`."""
     return float(min(0.0, np.log2(key / log_average_luminance(linear))))
+
+
+def photons_for_key(photons, key, ranges):
+    """A photon count drawn from `ranges.photons`, moved to the same place in the range whose low
+    end rises log-linearly from its own at `quiet_keys[0]` to `quiet_photons` at `quiet_keys[1]`."""
+    low_end, high_end = np.log(ranges.photons)
+    floor = np.interp(np.log(key), np.log(ranges.quiet_keys),
+                      [low_end, np.log(ranges.quiet_photons)])
+    share = (np.log(photons) - low_end) / (high_end - low_end)
+    return float(np.exp(floor + share * (high_end - floor)))
 
 
 def add_noise(linear, photons, read_noise, rng, white_balance=(1.0, 1.0, 1.0)):
@@ -285,6 +303,8 @@ def make_pair(linear, seed, ranges=Ranges()):
     params = sample_params(rng, ranges)
     if params["dark_key"]:
         params["exposure"] = exposure_for_key(linear, params["dark_key"])
+        if params["photons"] and ranges.quiet_keys:
+            params["photons"] = photons_for_key(params["photons"], params["dark_key"], ranges)
     low = darken(linear, params, rng)
     target = linear
     if params.get("exposure_gap"):

@@ -269,6 +269,33 @@ def test_lowlight_noise_spans_clean_to_high_iso_captures():
     assert min(stds) < 0.5 and max(stds) > 2.5
 
 
+def test_lowlight_keeps_its_strongest_noise_for_the_darkest_inputs(linear):
+    # quiet_keys: pairs of dark key up to 0.004 are drawn as without it; from 0.02 on, no draw
+    # is noisier than 16000 photons full scale, and the quietest stays the range's 256000
+    ranges = synthesis.RECIPES["lowlight"]
+    one_range = dataclasses.replace(ranges, quiet_keys=(), quiet_photons=0.0)
+    photo = np.repeat(np.repeat(linear, 4, axis=0), 4, axis=1)
+    dark, bright = 0, 0
+    for seed in range(60):
+        low, high, params = synthesis.make_pair(photo, seed, ranges)
+        low1, high1, params1 = synthesis.make_pair(photo, seed, one_range)
+        assert params["dark_key"] == params1["dark_key"]
+        if params["dark_key"] <= 0.004:
+            dark += 1
+            np.testing.assert_array_equal(low, low1)
+            np.testing.assert_array_equal(high, high1)
+        elif params["dark_key"] >= 0.02:
+            bright += 1
+            assert 16000.0 <= params["photons"] <= 256000.0
+            assert params["photons"] >= params1["photons"]
+    assert dark > 10 and bright > 10
+    middle = ((0.004 * 0.02) ** 0.5, (1500.0 * 16000.0) ** 0.5)  # log-linear between the ends
+    for key, floor in ((0.004, 1500.0), (0.02, 16000.0), (0.1, 16000.0), middle):
+        for photons, expected in ((1500.0, floor), (256000.0, 256000.0)):
+            moved = synthesis.photons_for_key(photons, key, ranges)
+            assert moved == pytest.approx(expected, rel=1e-6)
+
+
 def test_lowlight_reaches_near_normal_exposures_without_vibrance_or_contrast():
     # a photo of key 0.1: dark keys above it (log-uniform 0.0005-0.15) leave it at its own
     # exposure, ln(1.5) / ln(300) = 7 % of draws; all others darken it, by up to 7.6 EV; no

@@ -208,7 +208,7 @@ def test_flagfiles_name_the_readmes_dataset_and_say_how_to_build_it(tmp_path):
 
 
 def test_a_dataset_name_resolves_to_its_newest_built_version(dataset, tmp_path):
-    data_dir = os.path.dirname(os.path.dirname(os.path.dirname(dataset)))  # .../gladnet_raw/paper/1.8.0
+    data_dir = os.path.dirname(os.path.dirname(os.path.dirname(dataset)))  # .../gladnet_raw/paper/1.9.0
     result = run_train(dataset, tmp_path / "run", "--tfds=gladnet_raw/paper", f"--data_dir={data_dir}")
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "run" / "gladnet.weights.h5").exists()
