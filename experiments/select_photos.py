@@ -1,6 +1,6 @@
 """Links the photos of a folder that NIQE rates natural into another, as training targets:
 
-    python experiments/select_photos.py ../shared/data/photos .photos_niqe4 --max_niqe 4.0
+    python experiments/select_photos.py ../shared/data/photos ../photos_niqe4 --max_niqe 4.0
 
 Each photo is scored as `gladnet_raw` uses it (resized to 600x400, 8-bit sRGB); photos above
 `--max_niqe` (graphics, heavy texture or noise, blur) are left out and listed. The rest are
@@ -33,6 +33,8 @@ def main(argv=None):
     parser.add_argument("target", help="a new (or empty) folder")
     parser.add_argument("--max_niqe", type=float, default=4.0)
     args = parser.parse_args(argv)
+    if not os.path.isdir(args.source):
+        sys.exit(f"select_photos: {args.source}: not a folder")
     if os.path.exists(args.target) and os.listdir(args.target):
         sys.exit(f"select_photos: {args.target}: not empty; give a new folder")
     source = os.path.abspath(args.source)

@@ -38,3 +38,5 @@ def test_natural_photos_are_linked_and_graphics_left_out(tmp_path):
     assert result.stdout.splitlines()[-1].startswith("1 photos linked")
     again = select(source, target)
     assert again.returncode != 0 and "not empty" in again.stderr
+    missing = select(tmp_path / "no_such_folder", tmp_path / "other")
+    assert missing.returncode != 0 and "no_such_folder: not a folder" in missing.stderr
