@@ -68,7 +68,9 @@ minus its blur at 1/30: structures of about 2-20 px at 600x400, not pixel noise)
 exposures can hold less of their long exposures' local contrast than a shorter exposure of the
 same photo does (real_pairs_dev's, the one camera measured, about 0.7 of it at a linear exposure
 ratio, from the camera's processing, not a floor: docs/results.md), and a model trained on plain
-targets renders such captures flatter than their references.
+targets renders such captures flatter than their references. An optional target equalisation
+(`target_clahe`, off by default) applies the CLAHE baseline to the target's L* instead, its
+tiles 75 px as the baseline's 8x8 at 600x400: the contrast NIQE rewards (docs/results.md, step 30).
 
 Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
 all-white pairs (the network should leave those alone). All functions are pure NumPy (OpenCV's
@@ -78,6 +80,8 @@ import dataclasses
 
 import cv2
 import numpy as np
+
+from gladnet_tf import baselines
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)  # BT.601, on sRGB values
 
@@ -101,6 +105,7 @@ class Ranges:
     read_noise: tuple = (0.0005, 0.005)
     quiet_keys: tuple = ()  # (low, high) dark keys; (): one photon range for every key
     quiet_photons: float = 0.0  # the photon range's low end from quiet_keys[1] on
+    target_clahe: float = 0.0  # CLAHE clip limit on the target's L* (tiles of 75 px); 0: none
     target_clarity: float = 0.0  # amount of the target's 2-20 px band of L* added to it; 0: none
 
 
@@ -139,6 +144,9 @@ RECIPES = {
     "paper_local": Ranges(local_exposure=5.0),
     "paper_hdr": Ranges(highlight_headroom=5.0),
     "lowlight": LOWLIGHT,
+    # lowlight's inputs bit for bit, equalised targets: one of the two runs averaged for the
+    # shipped weights (gladnet_tf/weights/README.md, stage 13)
+    "lowlight_equalised": dataclasses.replace(LOWLIGHT, target_clarity=0.0, target_clahe=1.5),
 }
 
 
@@ -297,6 +305,11 @@ def add_clarity(srgb, amount, fine=1 / 300, coarse=1 / 30):
     return np.clip(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), 0, 1).astype(np.float32)
 
 
+def clahe_tiles(shape):
+    """CLAHE tiles per side for an image: 75 px tiles, as the baseline's 8x8 at 600x400."""
+    return max(1, round(8 * max(shape[:2]) / 600))
+
+
 def make_pair(linear, seed, ranges=Ranges()):
     """(low, high, params) for a linear RGB image; deterministic for a seed."""
     rng = np.random.default_rng(seed)
@@ -315,6 +328,8 @@ def make_pair(linear, seed, ranges=Ranges()):
     high = linear_to_srgb(target)
     if ranges.target_clarity:
         high = add_clarity(high, ranges.target_clarity)
+    if ranges.target_clahe:
+        high = baselines.clahe(high, ranges.target_clahe, tiles=clahe_tiles(high.shape))
     if params["grayscale"]:
         low, high = to_grayscale(low), to_grayscale(high)
     return low, high, params

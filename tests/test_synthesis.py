@@ -4,7 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from gladnet_tf import synthesis
+from gladnet_tf import baselines, synthesis
 
 
 @pytest.fixture
@@ -346,3 +346,23 @@ def test_target_clarity_changes_the_targets_only(linear):
         np.testing.assert_array_equal(low, low0)
         assert params == params0
         assert not np.array_equal(high, high0) and np.abs(high - high0).mean() < 0.05
+
+
+def test_equalised_recipe_keeps_lowlights_inputs_and_equalises_its_targets_as_the_baseline(linear):
+    photo = np.repeat(np.repeat(linear, 8, axis=0), 8, axis=1)  # 192 x 256: tiles of 75 px -> 3
+    plain = dataclasses.replace(synthesis.LOWLIGHT, target_clarity=0.0)
+    equalised = synthesis.RECIPES["lowlight_equalised"]
+    assert [synthesis.clahe_tiles(s) for s in ((400, 600), (384, 384), photo.shape)] == [8, 5, 3]
+    colour = 0
+    for seed in range(6):
+        low, high, params = synthesis.make_pair(photo, seed, equalised)
+        low0, high0, params0 = synthesis.make_pair(photo, seed, plain)
+        np.testing.assert_array_equal(low, low0)
+        assert params == params0
+        if params["grayscale"]:  # equalised in colour, then made grey as the paper's extra pairs
+            assert np.all(high[..., :1] == high)
+            continue
+        colour += 1
+        np.testing.assert_array_equal(high, baselines.clahe(high0, 1.5, tiles=3))
+        assert high.std() > high0.std()  # equalised: its tones spread
+    assert colour >= 2
