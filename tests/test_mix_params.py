@@ -34,11 +34,16 @@ def test_mix_is_the_weighted_mean_of_each_parameter(tmp_path):
     assert again.returncode != 0 and "exists" in again.stderr
 
 
-def test_files_of_other_parameters_or_a_weight_out_of_range_are_refused(tmp_path):
+def test_other_parameters_a_weight_out_of_range_or_unreadable_files_are_refused(tmp_path):
     np.savez(tmp_path / "a.npz", x=np.zeros(2, np.float32))
     np.savez(tmp_path / "b.npz", y=np.zeros(2, np.float32))
     other = mix(tmp_path / "a.npz", tmp_path / "b.npz", 0.5, tmp_path / "m.npz")
     assert other.returncode != 0 and "hold different parameters" in other.stderr
     far = mix(tmp_path / "a.npz", tmp_path / "a.npz", 1.5, tmp_path / "m.npz")
     assert far.returncode != 0 and "expected a fraction" in far.stderr
+    (tmp_path / "broken.npz").write_bytes(b"not an npz")
+    for name, reason in (("missing.npz", "no such file"), ("broken.npz", "not a readable .npz file")):
+        result = mix(tmp_path / "a.npz", tmp_path / name, 0.5, tmp_path / "m.npz")
+        assert result.returncode != 0
+        assert result.stderr.strip() == f"mix_params: error: {tmp_path / name}: {reason}"
     assert not (tmp_path / "m.npz").exists()

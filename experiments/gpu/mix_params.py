@@ -13,17 +13,30 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 from gladnet_tf.jax_train import save_params  # noqa: E402
 
 
-def main(a, b, t, out):
-    t = float(t)
+def load(path):
+    """The arrays of an .npz file; a clear error, not a traceback, for a missing or broken one."""
+    try:
+        with np.load(path) as data:
+            return {k: data[k] for k in data.files}
+    except FileNotFoundError:
+        sys.exit(f"mix_params: error: {path}: no such file")
+    except (OSError, ValueError):
+        sys.exit(f"mix_params: error: {path}: not a readable .npz file")
+
+
+def main(a, b, fraction, out):
+    try:
+        t = float(fraction)
+    except ValueError:
+        t = float("nan")
     if not 0.0 <= t <= 1.0:
-        sys.exit(f"mix_params: error: T {t:g}: expected a fraction in [0, 1]")
+        sys.exit(f"mix_params: error: T {fraction}: expected a fraction in [0, 1]")
     if os.path.exists(out):
         sys.exit(f"mix_params: error: {out}: exists (not overwritten)")
-    with np.load(a) as first, np.load(b) as second:
-        if sorted(first.files) != sorted(second.files):
-            sys.exit(f"mix_params: error: {a} and {b} hold different parameters")
-        save_params(out, {k: ((1 - t) * first[k] + t * second[k]).astype(first[k].dtype)
-                          for k in first.files})
+    first, second = load(a), load(b)
+    if sorted(first) != sorted(second):
+        sys.exit(f"mix_params: error: {a} and {b} hold different parameters")
+    save_params(out, {k: ((1 - t) * v + t * second[k]).astype(v.dtype) for k, v in first.items()})
     print(f"wrote {out}: {1 - t:g} of {a}, {t:g} of {b}")
 
 
