@@ -42,7 +42,9 @@ def test_other_parameters_a_weight_out_of_range_or_unreadable_files_are_refused(
     far = mix(tmp_path / "a.npz", tmp_path / "a.npz", 1.5, tmp_path / "m.npz")
     assert far.returncode != 0 and "expected a fraction" in far.stderr
     (tmp_path / "broken.npz").write_bytes(b"not an npz")
-    for name, reason in (("missing.npz", "no such file"), ("broken.npz", "not a readable .npz file")):
+    (tmp_path / "torn.npz").write_bytes(b"PK\x03\x04torn")  # a zip's header, no zip
+    for name, reason in (("missing.npz", "no such file"), ("broken.npz", "not a readable .npz file"),
+                         ("torn.npz", "not a readable .npz file")):
         result = mix(tmp_path / "a.npz", tmp_path / name, 0.5, tmp_path / "m.npz")
         assert result.returncode != 0
         assert result.stderr.strip() == f"mix_params: error: {tmp_path / name}: {reason}"

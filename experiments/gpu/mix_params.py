@@ -6,6 +6,7 @@ such a mix (gladnet_tf/weights/README.md, stage 13):
 """
 import os
 import sys
+import zipfile
 
 import numpy as np
 
@@ -20,7 +21,7 @@ def load(path):
             return {k: data[k] for k in data.files}
     except FileNotFoundError:
         sys.exit(f"mix_params: error: {path}: no such file")
-    except (OSError, ValueError):
+    except (OSError, ValueError, zipfile.BadZipFile):  # as gladnet_tf.convert.read_variables
         sys.exit(f"mix_params: error: {path}: not a readable .npz file")
 
 
