@@ -74,7 +74,8 @@ tiles 75 px as the baseline's 8x8 at 600x400: the contrast NIQE rewards (docs/re
 
 Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
 all-white pairs (the network should leave those alone). All functions are pure NumPy (OpenCV's
-colour conversion and blur for the clarity), and a pair is a deterministic function of its seed.
+colour conversion and blur for the clarity, and its CLAHE for the equalisation), and a pair is a
+deterministic function of its seed.
 """
 import dataclasses
 
