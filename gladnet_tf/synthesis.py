@@ -146,7 +146,7 @@ RECIPES = {
     "paper_hdr": Ranges(highlight_headroom=5.0),
     "lowlight": LOWLIGHT,
     # lowlight's inputs bit for bit, equalised targets: one of the two runs averaged for the
-    # shipped weights (gladnet_tf/weights/README.md, stage 13)
+    # shipped weights (gladnet_tf/weights/README.md, stages 13 and 14)
     "lowlight_equalised": dataclasses.replace(LOWLIGHT, target_clarity=0.0, target_clahe=1.5),
 }
 
