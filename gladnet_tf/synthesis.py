@@ -70,7 +70,9 @@ same photo does (real_pairs_dev's, the one camera measured, about 0.7 of it at a
 ratio, from the camera's processing, not a floor: docs/results.md), and a model trained on plain
 targets renders such captures flatter than their references. An optional target equalisation
 (`target_clahe`, off by default) applies the CLAHE baseline to the target's L* instead, its
-tiles 75 px as the baseline's 8x8 at 600x400: the contrast NIQE rewards (docs/results.md, step 30).
+tiles 75 px as the baseline's 8x8 at 600x400: the contrast NIQE rewards (docs/results.md, step 30);
+with `clahe_keys` (low, high), only from the high dark key on, ramping in log-linearly from the
+low one (below it the target is the clarity one).
 
 Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
 all-white pairs (the network should leave those alone). All functions are pure NumPy (OpenCV's
@@ -107,6 +109,7 @@ class Ranges:
     quiet_keys: tuple = ()  # (low, high) dark keys; (): one photon range for every key
     quiet_photons: float = 0.0  # the photon range's low end from quiet_keys[1] on
     target_clahe: float = 0.0  # CLAHE clip limit on the target's L* (tiles of 75 px); 0: none
+    clahe_keys: tuple = ()  # (low, high) dark keys over which the equalisation ramps in; (): all
     target_clarity: float = 0.0  # amount of the target's 2-20 px band of L* added to it; 0: none
 
 
@@ -148,6 +151,12 @@ RECIPES = {
     # lowlight's inputs bit for bit, equalised targets: one of the two runs averaged for the
     # shipped weights (gladnet_tf/weights/README.md, stages 13 and 14)
     "lowlight_equalised": dataclasses.replace(LOWLIGHT, target_clarity=0.0, target_clahe=1.5),
+    # lowlight's inputs bit for bit; targets lowlight's up to dark key 0.004 (inputs as dark as
+    # real paired captures, real_pairs_dev's 0.0012-0.0076, whose long-exposure references the
+    # equalisation moves away from) and lowlight_equalised's from 0.02 (moderately dark photos
+    # without a reference, where NIQE rewards it), the keys where `quiet_keys` lifts the noise
+    # floor; docs/results.md, step 32 (not yet trained: a GPU run)
+    "lowlight_keyed": dataclasses.replace(LOWLIGHT, target_clahe=1.5, clahe_keys=(0.004, 0.02)),
 }
 
 
@@ -311,6 +320,14 @@ def clahe_tiles(shape):
     return max(1, round(8 * max(shape[:2]) / 600))
 
 
+def equalised_share(key, ranges):
+    """How much of a target is equalised at dark key `key`: 1 without `clahe_keys`, else 0 up to
+    the low key, 1 from the high one, log-linear between."""
+    if not ranges.clahe_keys:
+        return 1.0
+    return float(np.interp(np.log(key), np.log(ranges.clahe_keys), [0.0, 1.0]))
+
+
 def make_pair(linear, seed, ranges=Ranges()):
     """(low, high, params) for a linear RGB image; deterministic for a seed."""
     rng = np.random.default_rng(seed)
@@ -327,10 +344,13 @@ def make_pair(linear, seed, ranges=Ranges()):
         params["target_gain"] = float(gain)
         target = reexpose(linear, gain) if gain <= 1.0 else brighten(linear, gain)
     high = linear_to_srgb(target)
+    if ranges.target_clahe:
+        equalised = baselines.clahe(high, ranges.target_clahe, tiles=clahe_tiles(high.shape))
     if ranges.target_clarity:
         high = add_clarity(high, ranges.target_clarity)
     if ranges.target_clahe:
-        high = baselines.clahe(high, ranges.target_clahe, tiles=clahe_tiles(high.shape))
+        share = equalised_share(params["dark_key"], ranges)
+        high = ((1.0 - share) * high + share * equalised).astype(np.float32)
     if params["grayscale"]:
         low, high = to_grayscale(low), to_grayscale(high)
     return low, high, params

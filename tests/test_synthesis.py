@@ -366,3 +366,27 @@ def test_equalised_recipe_keeps_lowlights_inputs_and_equalises_its_targets_as_th
         np.testing.assert_array_equal(high, baselines.clahe(high0, 1.5, tiles=3))
         assert high.std() > high0.std()  # equalised: its tones spread
     assert colour >= 2
+
+
+def test_keyed_recipe_equalises_only_the_targets_of_moderately_dark_inputs(linear):
+    photo = np.repeat(np.repeat(linear, 8, axis=0), 8, axis=1)
+    keyed = synthesis.RECIPES["lowlight_keyed"]
+    seen = set()
+    for seed in range(40):
+        low, high, params = synthesis.make_pair(photo, seed, keyed)
+        low0, high0, params0 = synthesis.make_pair(photo, seed, synthesis.LOWLIGHT)
+        low1, high1, _ = synthesis.make_pair(photo, seed, synthesis.RECIPES["lowlight_equalised"])
+        np.testing.assert_array_equal(low, low0)
+        assert params == params0
+        key = params["dark_key"]
+        if key <= 0.004:
+            np.testing.assert_array_equal(high, high0)
+            seen.add("clarity")
+        elif key >= 0.02:
+            np.testing.assert_array_equal(high, high1)
+            seen.add("equalised")
+        else:
+            share = np.log(key / 0.004) / np.log(0.02 / 0.004)
+            np.testing.assert_allclose(high, (1 - share) * high0 + share * high1, atol=1e-6)
+            seen.add("between")
+    assert seen == {"clarity", "equalised", "between"}
