@@ -344,12 +344,12 @@ def make_pair(linear, seed, ranges=Ranges()):
         params["target_gain"] = float(gain)
         target = reexpose(linear, gain) if gain <= 1.0 else brighten(linear, gain)
     high = linear_to_srgb(target)
-    if ranges.target_clahe:
+    share = equalised_share(params["dark_key"], ranges) if ranges.target_clahe else 0.0
+    if share:
         equalised = baselines.clahe(high, ranges.target_clahe, tiles=clahe_tiles(high.shape))
-    if ranges.target_clarity:
+    if ranges.target_clarity and share < 1.0:
         high = add_clarity(high, ranges.target_clarity)
-    if ranges.target_clahe:
-        share = equalised_share(params["dark_key"], ranges)
+    if share:
         high = ((1.0 - share) * high + share * equalised).astype(np.float32)
     if params["grayscale"]:
         low, high = to_grayscale(low), to_grayscale(high)
