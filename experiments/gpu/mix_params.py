@@ -2,7 +2,7 @@
 (gladnet_fg.npz, or Keras weights turned into one by gladnet-convert); the shipped weights are
 such a mix (gladnet_tf/weights/README.md, stage 14):
 
-    python experiments/gpu/mix_params.py A.npz B.npz 0.25 mixed.npz
+    python experiments/gpu/mix_params.py A.npz B.npz 0.5 mixed.npz
 """
 import os
 import sys
