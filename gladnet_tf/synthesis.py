@@ -155,7 +155,7 @@ RECIPES = {
     # real paired captures, real_pairs_dev's 0.0012-0.0076, whose long-exposure references the
     # equalisation moves away from) and lowlight_equalised's from 0.02 (moderately dark photos
     # without a reference, where NIQE rewards it), the keys where `quiet_keys` lifts the noise
-    # floor; docs/results.md, steps 32-33 (CPU runs from the shipped weights; not shipped)
+    # floor; docs/results.md, steps 32-34 (CPU runs from the shipped weights and TG2; not shipped)
     "lowlight_keyed": dataclasses.replace(LOWLIGHT, target_clahe=1.5, clahe_keys=(0.004, 0.02)),
 }
 
