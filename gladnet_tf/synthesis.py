@@ -72,7 +72,7 @@ targets renders such captures flatter than their references. An optional target 
 (`target_clahe`, off by default) applies the CLAHE baseline to the target's L* instead, its
 tiles 75 px as the baseline's 8x8 at 600x400: the contrast NIQE rewards (docs/results.md, step 30);
 with `clahe_keys` (low, high), only from the high dark key on, ramping in log-linearly from the
-low one (below it the target is the clarity one).
+low one (below it the target is the clarity one, or `clahe_floor` of the way to the equalised one).
 
 Also the paper's extra pairs: grayscale pairs (both sides grey) and constant all-black and
 all-white pairs (the network should leave those alone). All functions are pure NumPy (OpenCV's
@@ -110,6 +110,7 @@ class Ranges:
     quiet_photons: float = 0.0  # the photon range's low end from quiet_keys[1] on
     target_clahe: float = 0.0  # CLAHE clip limit on the target's L* (tiles of 75 px); 0: none
     clahe_keys: tuple = ()  # (low, high) dark keys over which the equalisation ramps in; (): all
+    clahe_floor: float = 0.0  # the equalised share up to clahe_keys[0]
     target_clarity: float = 0.0  # amount of the target's 2-20 px band of L* added to it; 0: none
 
 
@@ -157,6 +158,10 @@ RECIPES = {
     # without a reference, where NIQE rewards it), the keys where `quiet_keys` lifts the noise
     # floor; docs/results.md, steps 32-34 (CPU runs from the shipped weights and TG2; not shipped)
     "lowlight_keyed": dataclasses.replace(LOWLIGHT, target_clahe=1.5, clahe_keys=(0.004, 0.02)),
+    # lowlight_keyed with a quarter of the equalisation kept for the darkest inputs: the stage
+    # mixed into the shipped weights (docs/results.md, step 39; gladnet_tf/weights/README.md)
+    "lowlight_keyed_floor": dataclasses.replace(LOWLIGHT, target_clahe=1.5, clahe_keys=(0.004, 0.02),
+                                                clahe_floor=0.25),
 }
 
 
@@ -321,11 +326,11 @@ def clahe_tiles(shape):
 
 
 def equalised_share(key, ranges):
-    """How much of a target is equalised at dark key `key`: 1 without `clahe_keys`, else 0 up to
-    the low key, 1 from the high one, log-linear between."""
+    """How much of a target is equalised at dark key `key`: 1 without `clahe_keys`, else
+    `clahe_floor` up to the low key, 1 from the high one, log-linear between."""
     if not ranges.clahe_keys:
         return 1.0
-    return float(np.interp(np.log(key), np.log(ranges.clahe_keys), [0.0, 1.0]))
+    return float(np.interp(np.log(key), np.log(ranges.clahe_keys), [ranges.clahe_floor, 1.0]))
 
 
 def make_pair(linear, seed, ranges=Ranges()):

@@ -127,6 +127,11 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "contrast edit, clipped light sources kept bright, sensor noise from clean "
                       "to high-ISO (see synthesis.RECIPES).",
                       recipe="lowlight"),
+        BuilderConfig(name="lowlight_keyed_floor", description="lowlight's inputs bit for bit; "
+                      "targets CLAHE-equalised for moderately dark inputs (dark key from 0.02), a "
+                      "quarter equalised for the darkest (up to 0.004), log-linear between: the "
+                      "last training stage of the shipped weights (see synthesis.RECIPES).",
+                      recipe="lowlight_keyed_floor"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Put your photos in one folder (subfolders are searched too) and pass it as --manual_dir.
