@@ -1,6 +1,6 @@
 """Mixes the parameters of two runs, (1 - T) * A + T * B, for two .npz files of jax_train's
 (gladnet_fg.npz, or Keras weights turned into one by gladnet-convert); the shipped weights are
-such a mix (gladnet_tf/weights/README.md, stage 14):
+such a mix (gladnet_tf/weights/README.md, stages 14 and 15):
 
     python experiments/gpu/mix_params.py A.npz B.npz 0.5 mixed.npz
 """
