@@ -368,17 +368,22 @@ def test_equalised_recipe_keeps_lowlights_inputs_and_equalises_its_targets_as_th
     assert colour >= 2
 
 
-def test_keyed_recipe_equalises_only_the_targets_of_moderately_dark_inputs(linear):
+def keyed_targets(linear, recipe, seeds=40):
+    """(dark key, the recipe's target, lowlight's, lowlight_equalised's) per seed, after checking
+    that the recipe's inputs are lowlight's bit for bit."""
     photo = np.repeat(np.repeat(linear, 8, axis=0), 8, axis=1)
-    keyed = synthesis.RECIPES["lowlight_keyed"]
-    seen = set()
-    for seed in range(40):
-        low, high, params = synthesis.make_pair(photo, seed, keyed)
+    for seed in range(seeds):
+        low, high, params = synthesis.make_pair(photo, seed, synthesis.RECIPES[recipe])
         low0, high0, params0 = synthesis.make_pair(photo, seed, synthesis.LOWLIGHT)
         _, high1, _ = synthesis.make_pair(photo, seed, synthesis.RECIPES["lowlight_equalised"])
         np.testing.assert_array_equal(low, low0)
         assert params == params0
-        key = params["dark_key"]
+        yield params["dark_key"], high, high0, high1
+
+
+def test_keyed_recipe_equalises_only_the_targets_of_moderately_dark_inputs(linear):
+    seen = set()
+    for key, high, high0, high1 in keyed_targets(linear, "lowlight_keyed"):
         if key <= 0.004:
             np.testing.assert_array_equal(high, high0)
             seen.add("clarity")
@@ -393,22 +398,16 @@ def test_keyed_recipe_equalises_only_the_targets_of_moderately_dark_inputs(linea
 
 
 def test_keyed_floor_keeps_a_quarter_of_the_equalisation_for_the_darkest_inputs(linear):
-    photo = np.repeat(np.repeat(linear, 8, axis=0), 8, axis=1)
     floor = synthesis.RECIPES["lowlight_keyed_floor"]
     keyed = synthesis.RECIPES["lowlight_keyed"]
     assert synthesis.equalised_share(0.001, floor) == 0.25
     assert synthesis.equalised_share(0.03, floor) == 1.0
     assert synthesis.equalised_share(0.001, keyed) < synthesis.equalised_share(0.001, floor)
     darkest = 0
-    for seed in range(40):
-        low, high, params = synthesis.make_pair(photo, seed, floor)
-        low0, high0, params0 = synthesis.make_pair(photo, seed, synthesis.LOWLIGHT)
-        _, high1, _ = synthesis.make_pair(photo, seed, synthesis.RECIPES["lowlight_equalised"])
-        np.testing.assert_array_equal(low, low0)
-        assert params == params0
-        if params["dark_key"] <= 0.004:
+    for key, high, high0, high1 in keyed_targets(linear, "lowlight_keyed_floor"):
+        if key <= 0.004:
             np.testing.assert_allclose(high, 0.75 * high0 + 0.25 * high1, atol=1e-6)
             darkest += 1
-        elif params["dark_key"] >= 0.02:
+        elif key >= 0.02:
             np.testing.assert_array_equal(high, high1)
     assert darkest
