@@ -1,8 +1,9 @@
 """Training throughput at batch 8, patches 128 and 384: the authors' train op vs the project's
 training step in float32 and mixed_bfloat16, interleaved. Targets: Keras float32 >= 0.95x the
-original; mixed_bfloat16 >= 1.7x. The Keras steps run the trainer's model (the full-resolution
-convs' kernel gradients computed on 32-row strips, gladnet_tf/strip_gradient.py); the "plain
-gradient" rows run the same step with TensorFlow's own kernel gradient.
+original; mixed_bfloat16 >= 1.7x. The Keras steps compute the full-resolution convs' kernel
+gradients on 32-row strips (gladnet_tf/strip_gradient.py); the "plain gradient" rows run the same
+step with TensorFlow's own kernel gradient. The trainer takes the faster of the two by the CPU
+(gladnet_tf/cpu.py: strips except for mixed_bfloat16 on AMX).
 
     python bench/train_step.py [--repeats 3] [--patches 128,384]
 """

@@ -35,3 +35,11 @@ def resolve_precision(requested, flags=None):
     if requested == "bfloat16" and not native:
         return "bfloat16", WARNING
     return requested, None
+
+
+def strip_gradient_pays(precision, flags=None):
+    """Whether the trainer's strip kernel gradient (gladnet_tf/strip_gradient.py) is the faster one
+    here: not for bfloat16 on AMX, whose oneDNN kernel gradient is faster on the whole image
+    (bench/train_step.py, 384 px: 2.79 against 3.33 s a step; AVX512-BF16 alone: 11.37 against 10.21)."""
+    flags = cpu_flags() if flags is None else flags
+    return not (precision == "mixed_bfloat16" and "amx_bf16" in flags)

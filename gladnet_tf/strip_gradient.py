@@ -8,7 +8,8 @@ along the batch, gives the same kernel gradient (a sum over positions) at ~340 G
 gather builds the overlapping input strips and a reshape the output-gradient strips, so the
 copies are cheap. (float32's op gains ~1.1x at 384x384, its whole step nothing measurable.)
 Small images keep the plain gradient (see MIN_PIXELS). The forward pass and the input gradient
-are the plain convolution.
+are the plain convolution. On AMX, oneDNN's bf16 kernel gradient is faster whole (the trainer keeps
+it there: gladnet_tf/cpu.py).
 """
 import math
 

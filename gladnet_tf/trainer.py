@@ -15,6 +15,7 @@ from absl import logging
 
 from gladnet_tf import metrics
 from gladnet_tf.atomic import atomic_path
+from gladnet_tf.cpu import strip_gradient_pays
 from gladnet_tf.model import build_gladnet
 from gladnet_tf.strip_gradient import STRIP_ROWS
 
@@ -109,7 +110,8 @@ class Trainer:
         self.model_dir = model_dir
         self.workers, self.worker_index, self.chief = worker_position(strategy)
         with strategy.scope():
-            self.model = build_gladnet(gradient_strip_rows=STRIP_ROWS)
+            strips = STRIP_ROWS if strip_gradient_pays(precision) else None
+            self.model = build_gladnet(gradient_strip_rows=strips)
             self.optimizer = make_optimizer(schedule, mixed_float16=precision == "mixed_float16")
             self.optimizer.build(self.model.trainable_variables)
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer)

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from gladnet_tf.model import build_gladnet
-from gladnet_tf import strip_gradient, trainer
+from gladnet_tf import cpu, strip_gradient, trainer
 
 
 def _gradients(layer, x):
@@ -83,3 +83,14 @@ def test_the_trainer_uses_strip_gradients(tmp_path):
     run = trainer.Trainer(str(tmp_path), tf.distribute.get_strategy())
     assert isinstance(run.model.get_layer("conv2d_12"), strip_gradient.Conv2D)
     assert run.model.get_layer("conv2d_16").strip_rows == strip_gradient.STRIP_ROWS
+
+
+def test_bfloat16_on_amx_keeps_the_plain_kernel_gradient(tmp_path, monkeypatch):
+    assert not cpu.strip_gradient_pays("mixed_bfloat16", frozenset({"amx_bf16", "avx512_bf16"}))
+    assert cpu.strip_gradient_pays("mixed_bfloat16", frozenset({"avx512_bf16"}))
+    assert cpu.strip_gradient_pays("float32", frozenset({"amx_bf16", "avx512_bf16"}))
+    monkeypatch.setattr(cpu, "cpu_flags", lambda: frozenset({"amx_bf16", "avx512_bf16"}))
+    run = trainer.Trainer(str(tmp_path), tf.distribute.get_strategy(), precision="mixed_bfloat16")
+    keras.mixed_precision.set_global_policy("float32")
+    conv = run.model.get_layer("conv2d_12")
+    assert not isinstance(conv, strip_gradient.Conv2D) and isinstance(conv, keras.layers.Conv2D)
