@@ -143,6 +143,7 @@ LOWLIGHT = Ranges(dark_key=(0.0005, 0.15), exposure_gap=(4.0, 7.0), target_ceili
                   photons=(1500.0, 256000.0), read_noise=(0.00005, 0.0003),
                   quiet_keys=(0.004, 0.02), quiet_photons=16000.0, white_balance=(1.3, 2.6),
                   vibrance=(0.0, 0.0), contrast=(0.0, 0.0), target_clarity=0.3)
+LOWLIGHT_KEYED = dataclasses.replace(LOWLIGHT, target_clahe=1.5, clahe_keys=(0.004, 0.02))
 RECIPES = {
     "paper": Ranges(),
     "paper_noise": Ranges(noise=True),
@@ -157,11 +158,10 @@ RECIPES = {
     # equalisation moves away from) and lowlight_equalised's from 0.02 (moderately dark photos
     # without a reference, where NIQE rewards it), the keys where `quiet_keys` lifts the noise
     # floor; docs/results.md, steps 32-34 (CPU runs from the shipped weights and TG2; not shipped)
-    "lowlight_keyed": dataclasses.replace(LOWLIGHT, target_clahe=1.5, clahe_keys=(0.004, 0.02)),
+    "lowlight_keyed": LOWLIGHT_KEYED,
     # lowlight_keyed with a quarter of the equalisation kept for the darkest inputs: the stage
     # mixed into the shipped weights (docs/results.md, step 39; gladnet_tf/weights/README.md)
-    "lowlight_keyed_floor": dataclasses.replace(LOWLIGHT, target_clahe=1.5, clahe_keys=(0.004, 0.02),
-                                                clahe_floor=0.25),
+    "lowlight_keyed_floor": dataclasses.replace(LOWLIGHT_KEYED, clahe_floor=0.25),
 }
 
 
