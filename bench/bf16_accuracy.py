@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import append_results, cpu_flags_note  # noqa: E402
+from common import append_results  # noqa: E402
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 FOLDERS = ("data/real_lowlight/sice48", "reference/eval_low", "data/real_pairs_dev/low")
@@ -35,8 +35,7 @@ def main():
             rows.append(f"| {folder} | {len(scores)} | {np.mean(scores):.1f} | {np.min(scores):.1f} |")
     append_results("bfloat16 accuracy (shipped weights)", [
         "| photos | count | PSNR bf16 vs fp32, mean (dB) | worst (dB) |", "|---|---|---|---|", *rows],
-        [cpu_flags_note(),
-         f"native bfloat16: {cpu.native_bf16()}; --precision auto picks "
+        [f"native bfloat16: {cpu.native_bf16()}; --precision auto picks "
          f"{cpu.resolve_precision('auto')[0]}"])
 
 

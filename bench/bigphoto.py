@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import append_results, cpu_flags_note  # noqa: E402
+from common import append_results  # noqa: E402
 from memory import peak_rss_mb, photo  # noqa: E402
 
 META = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "reference", "GLADNet.meta")
@@ -93,8 +93,7 @@ def main():
                         f"{reference / (seconds / megapixels):.2f}x | {split} | {rss:.0f} |")
     append_results("Big photos end to end (gladnet-enhance)", rows, [
         f"Original graph at 600x400: {reference:.2f} s/MP (median of {args.repeats}). End to end: "
-        "median wall time of a gladnet-enhance process minus that of a 64x64 photo (start-up).",
-        cpu_flags_note()])
+        "median wall time of a gladnet-enhance process minus that of a 64x64 photo (start-up)."])
 
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ def versions():
 
 
 def append_results(title, table_lines, notes=()):
-    """Prints a markdown table and appends it, dated, to bench/RESULTS.md."""
+    """Prints a markdown table and appends it, dated, with the CPU and its flags, to bench/RESULTS.md."""
     header = (f"## {title}: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n\n"
-              f"{cpu_model()}, {os.cpu_count()} cores; {versions()}\n\n")
+              f"{cpu_model()}, {os.cpu_count()} cores; {versions()}\n{cpu_flags_note()}\n\n")
     block = header + "\n".join(table_lines) + "\n" + "".join(f"\n{n}" for n in notes) + "\n\n"
     print(block)
     with open(RESULTS, "a") as handle:

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import append_results, cpu_flags_note  # noqa: E402
+from common import append_results  # noqa: E402
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 HEIGHT, WIDTH = 384, 512
@@ -101,8 +101,7 @@ def main():
         rows.append(f"| {variant} | {count} | {quality} | {seconds[variant]:.3f} | "
                     f"{seconds['fp32'] / seconds[variant]:.2f}x |")
     append_results("TFLite int8 frontier (shipped weights, 384x512, real dark photos)", rows, [
-        f"{os.cpu_count()} threads; calibration: {len(calibration)} real_lowlight photos, not scored.",
-        cpu_flags_note()])
+        f"{os.cpu_count()} threads; calibration: {len(calibration)} real_lowlight photos, not scored."])
 
 
 if __name__ == "__main__":
