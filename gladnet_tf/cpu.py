@@ -43,3 +43,12 @@ def strip_gradient_pays(precision, flags=None):
     (bench/train_step.py, 384 px: 2.79 against 3.33 s a step; AVX512-BF16 alone: 11.37 against 10.21)."""
     flags = cpu_flags() if flags is None else flags
     return not (precision == "mixed_bfloat16" and "amx_bf16" in flags)
+
+
+def width_multiple(precision, flags=None):
+    """The image widths that run at full speed are multiples of this: 16 for bfloat16 on AMX, where
+    oneDNN's convolutions are up to 5x slower per pixel on some other widths (579 px: 2.64 s/MP
+    against 0.53 at 576 and 0.54-0.62 at every multiple of 16 from 288 to 1024; float32 is flat,
+    bench/RESULTS.md); 1 elsewhere."""
+    flags = cpu_flags() if flags is None else flags
+    return 16 if precision == "bfloat16" and "amx_bf16" in flags else 1

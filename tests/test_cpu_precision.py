@@ -48,3 +48,9 @@ def test_bfloat16_is_default_only_where_it_is_exact():
         a = imageio.to_uint(full(image), 8).astype(float)
         b = imageio.to_uint(half(image), 8).astype(float)
         assert 10 * np.log10(255 ** 2 / max(np.mean((a - b) ** 2), 1e-10)) >= 45, path
+
+
+def test_fast_widths_are_asked_for_only_by_bfloat16_on_amx():
+    assert cpu.width_multiple("bfloat16", frozenset({"amx_bf16", "avx512_bf16"})) == 16
+    assert cpu.width_multiple("bfloat16", frozenset({"avx512_bf16"})) == 1
+    assert cpu.width_multiple("float32", frozenset({"amx_bf16"})) == 1

@@ -20,6 +20,30 @@ def test_tiled_equals_whole_model(weights, shape, tile):
     np.testing.assert_allclose(enhancer.tiled(image, tile), whole, rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize("length, tile, multiple", [(579, 581, 16), (576, 581, 16), (3000, 581, 16), (2000, 581, 1),
+                                                     (40, 64, 16), (20, 64, 16), (95, 7, 1), (1, 64, 16)])
+def test_spans_cover_the_axis_with_halos_at_fast_widths(length, tile, multiple):
+    spans = inference.spans(length, tile, multiple)
+    assert [s[0] for s in spans] == [0] + [s[1] for s in spans[:-1]] and spans[-1][1] == length
+    for start, stop, lo, hi in spans:
+        assert 0 <= lo <= max(0, start - inference.HALO) and min(length, stop + inference.HALO) <= hi <= length
+        assert stop - start <= tile and hi - lo <= tile + 2 * inference.HALO
+        assert (hi - lo) % multiple == 0 or hi - lo == length
+    if length % multiple and length >= 2 * multiple:
+        assert len(spans) > 1  # no single tile of a slow width
+    elif length <= tile:
+        assert spans == [(0, length, 0, length)]
+
+
+@pytest.mark.parametrize("shape, tile", [((37, 75), 64), ((50, 203), 50), ((33, 40), 64)])
+def test_tiles_widened_to_fast_widths_equal_the_whole_model(weights, shape, tile):
+    enhancer = inference.Enhancer(weights, memory_mb=1 << 20, width_multiple=16)
+    image = np.random.default_rng(sum(shape)).uniform(size=shape + (3,)).astype(np.float32)
+    whole = enhancer.model(image[np.newaxis]).numpy()[0]
+    np.testing.assert_allclose(enhancer.tiled(image, tile), whole, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(enhancer(image), np.clip(whole, 0, 1), rtol=0, atol=1e-5)
+
+
 def test_source_indices_match_tf1_formula():
     for out_size in (1, 5, 96, 97, 401, 6000):
         expected = np.minimum(np.floor(np.arange(out_size) * np.float32(96 / out_size)), 95)
