@@ -20,13 +20,15 @@ def test_tiled_equals_whole_model(weights, shape, tile):
     np.testing.assert_allclose(enhancer.tiled(image, tile), whole, rtol=0, atol=1e-5)
 
 
-@pytest.mark.parametrize("length, tile, multiple", [(579, 581, 16), (576, 581, 16), (3000, 581, 16), (2000, 581, 1),
-                                                     (40, 64, 16), (20, 64, 16), (95, 7, 1), (1, 64, 16)])
+@pytest.mark.parametrize("length, tile, multiple", [(579, 581, 16), (576, 581, 16), (3000, 581, 16),
+                                                     (2000, 581, 1), (40, 64, 16), (20, 64, 16), (95, 7, 1),
+                                                     (1, 64, 16)])
 def test_spans_cover_the_axis_with_halos_at_fast_widths(length, tile, multiple):
     spans = inference.spans(length, tile, multiple)
     assert [s[0] for s in spans] == [0] + [s[1] for s in spans[:-1]] and spans[-1][1] == length
     for start, stop, lo, hi in spans:
-        assert 0 <= lo <= max(0, start - inference.HALO) and min(length, stop + inference.HALO) <= hi <= length
+        assert 0 <= lo <= max(0, start - inference.HALO)
+        assert min(length, stop + inference.HALO) <= hi <= length
         assert stop - start <= tile and hi - lo <= tile + 2 * inference.HALO
         assert (hi - lo) % multiple == 0 or hi - lo == length
     if length % multiple and length >= 2 * multiple:
