@@ -1,5 +1,6 @@
-"""tf.data pipelines: (low, high) pairs from a TFDS split or from low/high folders, random
-patches with the original's 8 flip/rotate modes, batched and prefetched; deterministic per seed.
+"""tf.data pipelines: (low, high) pairs from TFDS splits or from low/high folders, random
+patches with the original's 8 flip/rotate modes, several sources mixed in stated proportions,
+batched and prefetched; deterministic per seed.
 
 Sources yield *encoded* images (PNG/JPEG bytes): shuffling happens before decoding, so the
 shuffle buffer, and with it a checkpointed iterator, stays small.
@@ -12,7 +13,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from gladnet_tf import imageio
-from gladnet_tf.decode import decode
+from gladnet_tf.decode import check_format, decode
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -39,6 +40,11 @@ def resolve_tfds(name, data_dir=None):
     raise DatasetNotBuiltError(
         f"{name} is not built in {data_dir}; build it first: tfds build datasets/{dataset}"
         f"{' --config=' + config if config else ''} --manual_dir=/path/to/photos --data_dir={data_dir}")
+
+
+def has_split(folder, split):
+    """Whether a built TFDS dataset's folder holds `split`."""
+    return split in tfds.builder_from_directory(folder).info.splits
 
 
 def from_tfds(folder, split):
@@ -93,12 +99,11 @@ def downscale(image, factor):
     return tf.image.resize(image, tf.maximum(size, 1), method="area")
 
 
-def training(pairs, patch_size, batch_size, seed=0, scale=1.0, shuffle_buffer=64, shard=(1, 0),
-             min_scale=None):
-    """Endless batches of (low, high) float32 patches from encoded pairs. Images are optionally
-    downscaled by `scale` first, or, with `min_scale`, by a factor drawn per pair from
-    [min_scale, scale]; those still smaller than a patch are skipped. `shard` = (count, index)
-    keeps every count-th patch of the seeded stream, for one of several workers."""
+def patches(pairs, patch_size, seed=0, scale=1.0, shuffle_buffer=64, shard=(1, 0), min_scale=None):
+    """Endless (low, high) float32 patches from encoded pairs. Images are optionally downscaled
+    by `scale` first, or, with `min_scale`, by a factor drawn per pair from [min_scale, scale];
+    those still smaller than a patch are skipped. `shard` = (count, index) keeps every count-th
+    patch of the seeded stream, for one of several workers."""
     seed64 = tf.constant(seed, tf.int64)
     drawn = min_scale is not None and min_scale < scale
 
@@ -116,9 +121,39 @@ def training(pairs, patch_size, batch_size, seed=0, scale=1.0, shuffle_buffer=64
     ds = pairs.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True).repeat().enumerate()
     ds = ds.shard(*shard)
     ds = ds.map(load, num_parallel_calls=AUTOTUNE, deterministic=True).filter(big_enough)
-    ds = ds.map(lambda i, lo, hi: random_patch(lo, hi, patch_size, tf.stack([seed64, i])),
-                num_parallel_calls=AUTOTUNE, deterministic=True)
+    return ds.map(lambda i, lo, hi: random_patch(lo, hi, patch_size, tf.stack([seed64, i])),
+                  num_parallel_calls=AUTOTUNE, deterministic=True)
+
+
+def training(sources, patch_size, batch_size, seed=0, scale=1.0, shuffle_buffer=64, shard=(1, 0),
+             min_scale=None, weights=None):
+    """Endless batches of (low, high) float32 patches (see `patches`) from one dataset of encoded
+    pairs, or from a list of them mixed patch by patch in the proportions `weights` (default
+    equal; seeded, so a run's mix is reproducible and resumes with its iterator)."""
+    if isinstance(sources, tf.data.Dataset):
+        sources = [sources]
+    streams = [patches(pairs, patch_size, seed + index, scale, shuffle_buffer, shard, min_scale)
+               for index, pairs in enumerate(sources)]
+    ds = streams[0] if len(streams) == 1 else tf.data.Dataset.sample_from_datasets(
+        streams, weights=weights, seed=seed)
     return ds.batch(batch_size, drop_remainder=True).prefetch(AUTOTUNE)
+
+
+def check_decodes(pairs):
+    """Decodes a source's first pair with the training decoder; raises ValueError saying why
+    it cannot (so a source that would yield no patch fails at once rather than never stepping)."""
+    for low, high in pairs.take(1):
+        for side, encoded in (("low", low), ("high", high)):
+            try:  # eager: the format check raises at once
+                check_format(encoded)
+                shape = decode(encoded).shape
+            except tf.errors.InvalidArgumentError as error:
+                reason = error.message.splitlines()[0]
+                raise ValueError(f"its first {side} image does not decode: {reason}") from None
+            if shape.rank != 3 or shape[-1] != 3:
+                raise ValueError(f"its first {side} image decodes to shape {shape}, not (H, W, 3)")
+        return
+    raise ValueError("it holds no pairs")
 
 
 def validation(pairs, batch_size=1):

@@ -4,12 +4,12 @@ tf.data), by the rule `imageio.read_image` follows through OpenCV, and tested eq
 - JPEG with libjpeg's accurate integer IDCT (`tf.io.decode_image`'s default fast IDCT differs by
   up to 21 levels, which brightening amplifies), EXIF orientation applied (phones store portrait
   photos sideways with orientation 6);
-- PNG, 8 and 16 bit (alpha dropped); BMP;
-- anything else (TIFF, WebP, GIF, ...) fails with an InvalidArgumentError that says so.
+- PNG, 8 and 16 bit (alpha dropped); BMP; WebP (still images, alpha dropped);
+- anything else (TIFF, GIF, ...) fails with an InvalidArgumentError that says so.
 """
 import tensorflow as tf
 
-FORMATS = "PNG, JPEG or BMP"
+FORMATS = "PNG, JPEG, BMP or WebP"
 EXIF_SEARCH_BYTES = 65536  # the APP1 segment that holds EXIF comes first and is at most 64 KB
 # The orientation entry of an IFD: tag 0x0112, type SHORT, count 1, then the value.
 _ORIENTATION_LE = (0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00)  # value at +8
@@ -17,9 +17,12 @@ _ORIENTATION_BE = (0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01)  # value at +
 
 
 def image_format(encoded):
-    """'jpeg', 'png', 'bmp' or '' (anything else), from the first bytes."""
+    """'jpeg', 'png', 'bmp', 'webp' or '' (anything else), from the first bytes."""
     head = tf.strings.substr(encoded, 0, 4)
+    riff_type = tf.strings.substr(tf.strings.substr(encoded, 0, 12) + b"\0" * 12, 8, 4)  # short-safe
+    webp = tf.logical_and(tf.equal(head, b"RIFF"), tf.equal(riff_type, b"WEBP"))
     return tf.case([
+        (webp, lambda: tf.constant("webp")),
         (tf.equal(tf.strings.substr(head, 0, 3), b"\xff\xd8\xff"), lambda: tf.constant("jpeg")),
         (tf.equal(head, b"\x89PNG"), lambda: tf.constant("png")),
         (tf.equal(tf.strings.substr(head, 0, 2), b"BM"), lambda: tf.constant("bmp")),
@@ -68,14 +71,14 @@ def orient(image, orientation):
 
 
 def check_format(encoded):
-    """Fails with a clear InvalidArgumentError unless the bytes are PNG, JPEG or BMP. (Apart from
+    """Fails with a clear InvalidArgumentError unless the bytes are PNG, JPEG, BMP or WebP. (Apart from
     `decode`: the assertion is a stateful op, which a checkpointed tf.data iterator cannot hold.)"""
     return tf.debugging.assert_greater(tf.strings.length(image_format(encoded)), 0,
                                        message=f"unsupported image format: send {FORMATS} bytes")
 
 
 def decode(encoded):
-    """Encoded PNG/JPEG/BMP bytes (a scalar string) -> float32 RGB (H, W, 3) in [0, 1]. Other
+    """Encoded PNG/JPEG/BMP/WebP bytes (a scalar string) -> float32 RGB (H, W, 3) in [0, 1]. Other
     bytes fail in the BMP decoder; `check_format` first gives the clearer error."""
     kind = image_format(encoded)
 
@@ -92,6 +95,10 @@ def decode(encoded):
     def bmp():
         return tf.image.convert_image_dtype(tf.io.decode_bmp(encoded, channels=3), tf.float32)
 
-    image = tf.case([(tf.equal(kind, "jpeg"), jpeg), (tf.equal(kind, "png"), png)], default=bmp)
+    def webp():  # one frame (N, H, W, C) with the file's own channels, 3 or 4
+        return tf.image.convert_image_dtype(tf.io.decode_webp(encoded)[0, :, :, :3], tf.float32)
+
+    image = tf.case([(tf.equal(kind, "jpeg"), jpeg), (tf.equal(kind, "png"), png),
+                     (tf.equal(kind, "webp"), webp)], default=bmp)
     image.set_shape((None, None, 3))
     return image

@@ -1,9 +1,11 @@
 """Train GLADNet: python -m gladnet_tf.train --flagfile=experiments/base.flags
 
-Data comes from a built TFDS dataset (--tfds: `dataset/config` in --data_dir, or the folder of a
-built version) or from paired --low_dir/--high_dir folders. A run resumes from the latest
-checkpoint in --model_dir when started again with the same command.
+Data comes from built TFDS datasets (--tfds: `dataset/config` in --data_dir, or the folder of a
+built version; several, comma-separated, each with an optional `:weight`, are mixed patch by
+patch in those proportions and validated one by one) or from paired --low_dir/--high_dir folders.
+A run resumes from the latest checkpoint in --model_dir when started again with the same command.
 """
+import collections
 import os
 import sys
 
@@ -11,11 +13,14 @@ from absl import app, flags, logging
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string("tfds", None, "TFDS dataset: dataset/config built in --data_dir (its newest "
-                    "version; e.g. gladnet_raw/lowlight), or the folder of a built version")
+                    "version; e.g. gladnet_raw/lowlight), or the folder of a built version; several "
+                    "comma-separated ones are mixed, each `name:weight` (default weight 1), e.g. "
+                    "gladnet_raw/lowlight:0.5,paired_images:0.5")
 flags.DEFINE_string("data_dir", None, "TFDS data dir of a --tfds name (default: $TFDS_DATA_DIR "
                     "or ~/tensorflow_datasets)")
 flags.DEFINE_string("train_split", "train", "TFDS split to train on")
-flags.DEFINE_string("val_split", "validation", "TFDS split to validate on ('' for none)")
+flags.DEFINE_string("val_split", "validation", "TFDS split to validate on, per source ('' for "
+                    "none; a source without it is not validated)")
 flags.DEFINE_string("low_dir", None, "folder of low-light training images (wins over --tfds)")
 flags.DEFINE_string("high_dir", None, "folder of their targets, paired by file name")
 flags.DEFINE_integer("patch_size", 384, "square training patch size")
@@ -52,17 +57,44 @@ def fail(message):
     sys.exit(f"gladnet_tf.train: error: {message}")
 
 
+Source = collections.namedtuple("Source", "name train count val weight")
+
+
+def parse_tfds():
+    """[(name, weight)] of --tfds."""
+    sources = []
+    for item in FLAGS.tfds.split(","):
+        name, _, weight = item.strip().rpartition(":")
+        try:
+            value = float(weight)
+        except ValueError:
+            name, value = item.strip(), 1.0
+        if not name or value < 0:
+            fail(f"--tfds {item}: give dataset/config or dataset/config:weight (weight >= 0)")
+        sources.append((name, value))
+    if not sum(weight for _, weight in sources) > 0:
+        fail(f"--tfds {FLAGS.tfds}: the weights add up to zero")
+    return sources
+
+
 def load_sources():
-    """(train pairs, count, validation pairs or None), failing fast on bad data flags."""
+    """[Source] to train on, failing fast, in one line naming the source, on one that cannot
+    give a patch (unbuilt, undecodable, or no image as large as a patch)."""
     from gladnet_tf import data, imageio
 
+    sources = []
     if FLAGS.tfds:
-        folder = tfds_folder()
-        try:
-            train, count = data.from_tfds(folder, FLAGS.train_split)
-            val = data.from_tfds(folder, FLAGS.val_split)[0] if FLAGS.val_split else None
-        except Exception as error:  # TFDS raises many types for a missing or unbuilt dataset
-            fail(f"--tfds {FLAGS.tfds}: {str(error).splitlines()[0]}")
+        for name, weight in parse_tfds():
+            folder = tfds_folder(name)
+            try:
+                train, count = data.from_tfds(folder, FLAGS.train_split)
+                val = data.from_tfds(folder, FLAGS.val_split)[0] \
+                    if FLAGS.val_split and data.has_split(folder, FLAGS.val_split) else None
+            except Exception as error:  # TFDS raises many types for a missing or unbuilt dataset
+                fail(f"--tfds {name}: {str(error).splitlines()[0]}")
+            if FLAGS.val_split and val is None:
+                logging.warning("%s has no %s split: not validated", name, FLAGS.val_split)
+            sources.append(Source(name, train, count, val, weight))
     else:
         if not (FLAGS.low_dir and FLAGS.high_dir):
             fail("--low_dir and --high_dir go together")
@@ -73,22 +105,27 @@ def load_sources():
             train, count = data.from_folders(FLAGS.low_dir, FLAGS.high_dir)
         except imageio.ImageError as error:
             fail(str(error))
-        val = None
-    largest = int(data.largest_patch(train) * FLAGS.downscale)
-    if FLAGS.patch_size > largest:
-        fail(f"--patch_size {FLAGS.patch_size} is larger than every training image "
-             f"(the largest patch after --downscale {FLAGS.downscale} is {largest})")
-    return train, count, val
+        sources.append(Source(f"--low_dir {FLAGS.low_dir}", train, count, None, 1.0))
+    for source in sources:
+        try:
+            data.check_decodes(source.train)
+        except ValueError as error:
+            fail(f"{source.name}: {error}")
+        largest = int(data.largest_patch(source.train) * FLAGS.downscale)
+        if FLAGS.patch_size > largest:
+            fail(f"{source.name}: --patch_size {FLAGS.patch_size} is larger than every training "
+                 f"image (the largest patch after --downscale {FLAGS.downscale} is {largest})")
+    return sources
 
 
-def tfds_folder():
-    """The built dataset's folder for --tfds, or a one-line failure saying how to build it."""
+def tfds_folder(name):
+    """The built dataset's folder for a --tfds name, or a one-line failure saying how to build it."""
     from gladnet_tf import data
     try:
-        return data.resolve_tfds(FLAGS.tfds, FLAGS.data_dir)
+        return data.resolve_tfds(name, FLAGS.data_dir)
     except data.DatasetNotBuiltError as error:
-        if os.path.isabs(os.path.expanduser(FLAGS.tfds)) or FLAGS.tfds.startswith("."):
-            fail(f"--tfds {FLAGS.tfds}: no such folder")
+        if os.path.isabs(os.path.expanduser(name)) or name.startswith("."):
+            fail(f"--tfds {name}: no such folder")
         fail(str(error))
 
 
@@ -98,7 +135,8 @@ def check_flags():
     elif not FLAGS.tfds:
         fail("give either --tfds or both --low_dir and --high_dir")
     else:
-        tfds_folder()
+        for name, _ in parse_tfds():
+            tfds_folder(name)
     if not FLAGS.model_dir:
         fail("give --model_dir (the folder for checkpoints and weights)")
     if not 0 < FLAGS.downscale <= 1:
@@ -128,24 +166,29 @@ def main(argv):
     from gladnet_tf import data, trainer
 
     strategy = trainer.make_strategy()  # first: multi-worker collectives need a fresh runtime
-    train_pairs, count, val_pairs = load_sources()
+    sources = load_sources()
+    count = sum(source.count for source in sources)
     if FLAGS.init_weights:
         check_init_weights()
     if FLAGS.batch_size % strategy.num_replicas_in_sync:
         fail(f"--batch_size {FLAGS.batch_size} does not split over "
              f"{strategy.num_replicas_in_sync} replicas")
     make_batches = lambda batch, shard: data.training(  # noqa: E731
-        train_pairs, FLAGS.patch_size, batch, FLAGS.seed, FLAGS.downscale, FLAGS.shuffle_buffer, shard,
-        FLAGS.downscale_min)
+        [source.train for source in sources], FLAGS.patch_size, batch, FLAGS.seed, FLAGS.downscale,
+        FLAGS.shuffle_buffer, shard, FLAGS.downscale_min, [source.weight for source in sources])
     steps_per_epoch = max(1, count // FLAGS.batch_size)
     total_steps = FLAGS.steps or FLAGS.epochs * steps_per_epoch
     schedule = trainer.learning_rate_schedule(FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate)
     run = trainer.Trainer(FLAGS.model_dir, strategy, FLAGS.precision, schedule, FLAGS.seed,
                           FLAGS.keep_checkpoints, FLAGS.init_weights,
                           trainer.LOSS_WEIGHTS[FLAGS.loss_weights])
-    val_batches = data.validation(val_pairs) if val_pairs is not None else None
-    logging.info("%d training pairs, %d steps per epoch, %d steps in all, %d replica(s)", count,
-                 steps_per_epoch, total_steps, strategy.num_replicas_in_sync)
+    val_batches = {source.name: data.validation(source.val) for source in sources
+                   if source.val is not None} or None
+    total_weight = sum(source.weight for source in sources)
+    logging.info("%d training pairs (%s), %d steps per epoch, %d steps in all, %d replica(s)", count,
+                 ", ".join(f"{s.name}: {s.count}, {s.weight / total_weight:.0%} of patches"
+                           for s in sources), steps_per_epoch, total_steps,
+                 strategy.num_replicas_in_sync)
     try:
         results = run.fit(make_batches, FLAGS.batch_size, total_steps, val_batches, FLAGS.log_every,
                           FLAGS.summary_every, FLAGS.checkpoint_every, FLAGS.eval_every,

@@ -196,7 +196,8 @@ class Trainer:
         """Trains until `total_steps`; resumes from the latest checkpoint. Returns final metrics.
 
         `make_batches(per_worker_batch, (workers, index))` gives this worker's batches; the global
-        batch is `batch_size` whatever the number of workers and replicas.
+        batch is `batch_size` whatever the number of workers and replicas. `val_batches` maps
+        each validation source's name to its batches.
         """
         if batch_size % self.strategy.num_replicas_in_sync:
             raise ValueError(f"batch size {batch_size} does not split over "
@@ -235,14 +236,28 @@ class Trainer:
         return results
 
     def _eval_and_summarize(self, val_batches, step, eval_images):
-        results, first = self.evaluate(val_batches, eval_images)
-        for name, value in results.items():
-            tf.summary.scalar(f"validation/{name}", value, step=step)
-        if first is not None:
-            tf.summary.image("low | output | target", tf.concat(first, axis=2), step=step)
-        logging.info("step %d  validation %s", step,
-                     "  ".join(f"{k} {v:.4f}" for k, v in results.items()))
-        return results
+        """Validates on each source ({name: batches}); the run's figures are the worse source's
+        (PSNR and SSIM each), so that no source is traded for another unseen."""
+        per_source = {}
+        for name, batches in val_batches.items():
+            results, first = self.evaluate(batches, eval_images)
+            if not results:
+                continue
+            per_source[name] = results
+            for metric, value in results.items():
+                tf.summary.scalar(f"validation/{name}/{metric}", value, step=step)
+            if first is not None:
+                tf.summary.image(f"{name}: low | output | target", tf.concat(first, axis=2), step=step)
+        if not per_source:
+            return {}
+        worst = {metric: min(r[metric] for r in per_source.values()) for metric in ("psnr", "ssim")}
+        for metric, value in worst.items():
+            tf.summary.scalar(f"validation/{metric}", value, step=step)
+        detail = "" if len(per_source) == 1 else "  (worse of " + ", ".join(
+            f"{name} {r['psnr']:.2f}/{r['ssim']:.3f}" for name, r in per_source.items()) + ")"
+        logging.info("step %d  validation psnr %.4f  ssim %.4f%s", step, worst["psnr"], worst["ssim"],
+                     detail)
+        return {**worst, "sources": per_source}
 
     def finish(self, weights_path, run_info):
         """Writes final fp32 weights and run.json. Other workers of a multi-worker run write

@@ -98,3 +98,32 @@ def test_folders_pair_by_name_and_decode_16_bit(tmp_path):
     (tmp_path / "low" / "c.png").write_bytes((tmp_path / "low" / "a.png").read_bytes())
     with pytest.raises(imageio.ImageError, match=r"low/c.png: no partner named c\.\* in .*high"):
         data.from_folders(str(tmp_path / "low"), str(tmp_path / "high"))
+
+
+def _constant_pairs(level, count=3):
+    """PNG pairs whose low image is one grey level: which source a patch came from shows."""
+    encode = lambda im: cv2.imencode(".png", im)[1].tobytes()  # noqa: E731
+    low = encode(np.full((40, 40, 3), level, np.uint8))
+    return tf.data.Dataset.from_tensor_slices(([low] * count, [low] * count))
+
+
+def test_sources_mix_in_the_stated_proportions_reproducibly():
+    sources = [_constant_pairs(50), _constant_pairs(200)]
+    batches = lambda seed: data.training(sources, 16, 8, seed=seed, weights=[0.8, 0.2])  # noqa: E731
+    levels = np.concatenate([low[:, 0, 0, 0] for low, _ in batches(1).take(50).as_numpy_iterator()])
+    assert set(np.round(levels * 255).astype(int)) == {50, 200}
+    share = np.mean(np.round(levels * 255) == 50)
+    assert 0.74 < share < 0.86, share  # 400 draws: 0.8 +- 3 standard deviations
+    again = np.concatenate([low[:, 0, 0, 0] for low, _ in batches(1).take(50).as_numpy_iterator()])
+    np.testing.assert_array_equal(levels, again)
+
+
+@pytest.mark.parametrize("data_bytes, reason", [
+    (b"GIF89a" + b"\x00" * 40, "unsupported image format"),
+    (cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))[1].tobytes()[:40], "does not decode"),
+])
+def test_check_decodes_says_why_a_source_cannot_train(data_bytes, reason):
+    pairs = tf.data.Dataset.from_tensor_slices(([data_bytes], [data_bytes]))
+    with pytest.raises(ValueError, match=reason):
+        data.check_decodes(pairs)
+    data.check_decodes(_constant_pairs(10))  # a good source passes

@@ -56,6 +56,12 @@ CASES = {
     "png_rgba": lambda: cv2.imencode(".png", np.round(np.dstack([photo(), photo()[..., :1]]) * 255)
                                      .astype(np.uint8))[1].tobytes(),
     "bmp": lambda: cv2.imencode(".bmp", np.round(photo() * 255).astype(np.uint8))[1].tobytes(),
+    "webp_lossless": lambda: cv2.imencode(".webp", np.round(photo() * 255).astype(np.uint8),
+                                          (cv2.IMWRITE_WEBP_QUALITY, 101))[1].tobytes(),
+    "webp_lossy": lambda: cv2.imencode(".webp", np.round(photo(37, 53) * 255).astype(np.uint8),
+                                       (cv2.IMWRITE_WEBP_QUALITY, 80))[1].tobytes(),
+    "webp_rgba": lambda: cv2.imencode(".webp", np.round(np.dstack([photo(), photo()[..., :1]]) * 255)
+                                      .astype(np.uint8), (cv2.IMWRITE_WEBP_QUALITY, 101))[1].tobytes(),
 }
 
 
@@ -83,7 +89,13 @@ def test_jpeg_differs_with_tensorflows_default_idct():
     assert np.abs(fast - graph_decode(data)).max() > 0
 
 
-@pytest.mark.parametrize("data", [b"II*\x00" + b"\x00" * 64, b"RIFF0000WEBPVP8 ", b"GIF89a" + b"\x00" * 20, b""])
+@pytest.mark.parametrize("data", [b"II*\x00" + b"\x00" * 64, b"RIFF0000WAVEfmt ", b"GIF89a" + b"\x00" * 20, b""])
 def test_other_formats_fail_with_a_clear_message(data):
-    with pytest.raises(tf.errors.InvalidArgumentError, match="unsupported image format: send PNG, JPEG or BMP"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="unsupported image format: send PNG, JPEG, BMP or WebP"):
         graph_decode(data)
+
+
+def test_truncated_webp_fails():
+    data = CASES["webp_lossless"]()
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        graph_decode(data[:len(data) // 2])

@@ -7,11 +7,13 @@ import subprocess
 import sys
 import time
 
+import cv2
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
 
 from datasets.gladnet_raw import gladnet_raw_dataset_builder as gladnet_raw
+from datasets.paired_images import paired_images_dataset_builder as paired_images
 from gladnet_tf.model import build_gladnet
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +31,8 @@ def dataset(tmp_path_factory):
 
 
 def train_command(dataset, model_dir, *extra):
-    return [sys.executable, "-m", "gladnet_tf.train", f"--flagfile={SMOKE}", f"--tfds={dataset}",
+    source = [f"--tfds={dataset}"] if dataset else []
+    return [sys.executable, "-m", "gladnet_tf.train", f"--flagfile={SMOKE}", *source,
             f"--model_dir={model_dir}", *extra]
 
 
@@ -236,3 +239,62 @@ def test_loss_weights_weigh_channels_as_named():
         expected = float(trainer.weighted_l1_loss(model(low), high, weights))
         optimizer = trainer.make_optimizer(keras.optimizers.schedules.ExponentialDecay(0.0, 1, 1.0))
         assert float(trainer.train_step(model, optimizer, low, high, weights)) == pytest.approx(expected, rel=1e-5)
+
+
+def _webp_pairs(folder, count=3, size=(48, 64)):
+    rng = np.random.default_rng(0)
+    for side in ("low", "high"):
+        (folder / side).mkdir(parents=True)
+    for index in range(count):
+        low = rng.integers(0, 60, size + (3,), dtype=np.uint8)
+        for side, image in (("low", low), ("high", 255 - low)):
+            cv2.imwrite(str(folder / side / f"{index}.webp"), image, (cv2.IMWRITE_WEBP_QUALITY, 101))
+
+
+def test_trains_on_webp_folders(tmp_path):
+    """LOL's lossless WebP pairs: training steps (it once spun forever without a word)."""
+    _webp_pairs(tmp_path / "pairs")
+    result = run_train(None, tmp_path / "run", f"--low_dir={tmp_path / 'pairs' / 'low'}",
+                       f"--high_dir={tmp_path / 'pairs' / 'high'}", "--steps=2", "--tfds=")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "step 2/2" in result.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"GIF89a" + b"\x00" * 40, "its first low image does not decode: unsupported image format"),
+    (None, "--patch_size 32 is larger than every training image"),
+])
+def test_a_source_that_cannot_give_a_patch_fails_in_one_line_naming_it(tmp_path, content, message):
+    _webp_pairs(tmp_path / "pairs", size=(16, 20))  # smaller than the smoke flags' 32 px patch
+    if content is not None:
+        for path in (tmp_path / "pairs" / "low").iterdir():
+            path.write_bytes(content)
+    started = time.time()
+    result = run_train(None, tmp_path / "run", f"--low_dir={tmp_path / 'pairs' / 'low'}",
+                       f"--high_dir={tmp_path / 'pairs' / 'high'}", "--tfds=")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"--low_dir {tmp_path / 'pairs' / 'low'}: {message}" in result.stderr, result.stderr[-2000:]
+    assert time.time() - started < 60
+
+
+def test_mixed_sources_are_validated_one_by_one_and_reported_by_the_worse(dataset, tmp_path):
+    paired = tmp_path / "paired"
+    _webp_pairs(paired / "in", count=14)
+    builder = paired_images.Builder(data_dir=str(paired / "data"))
+    builder.download_and_prepare(download_config=tfds.download.DownloadConfig(
+        manual_dir=str(paired / "in")))
+    assert set(builder.info.splits) == {"train", "validation"}  # the flat layout holds pairs out
+    result = run_train(None, tmp_path / "run", f"--tfds={dataset}:3,{builder.data_dir}:1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "75% of patches" in result.stderr and "25% of patches" in result.stderr
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    per_source = info["sources"]
+    assert set(per_source) == {dataset, str(builder.data_dir)}
+    assert info["psnr"] == min(r["psnr"] for r in per_source.values())
+    assert info["ssim"] == min(r["ssim"] for r in per_source.values())
+    assert "(worse of" in result.stderr
+
+
+def test_bad_mix_weights_fail_fast(dataset, tmp_path):
+    result = run_train(dataset, tmp_path / "run", f"--tfds={dataset}:0")
+    assert result.returncode != 0 and "the weights add up to zero" in result.stderr

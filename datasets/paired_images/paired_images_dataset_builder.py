@@ -1,10 +1,13 @@
 """paired_images: real low-light/normal-light pairs in the common folder layout (LOL and similar).
 
-`manual_dir` holds either `low/` and `high/` (one `train` split), or one subfolder per split, each
-with `low/` and `high/`. LOL's own names map to splits: `our485` -> train, `eval15` -> test.
+`manual_dir` holds either `low/` and `high/` (split into `train` and a held-out `validation` by
+the low image's content hash, about VALIDATION_PERCENT %), or one subfolder per split, each with
+`low/` and `high/`. LOL's own names map to splits: `our485` -> train, `eval15` -> test.
 Files pair by name without extension (`low/1.png` with `high/1.png`); a missing partner fails
 the build with the file named.
 """
+import hashlib
+
 import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
@@ -12,13 +15,28 @@ from etils import epath
 from gladnet_tf import imageio
 
 SPLIT_NAMES = {"our485": "train", "eval15": "test"}
+VALIDATION_PERCENT = 15
+
+
+def hash_split(pairs):
+    """{"train": [...], "validation": [...]}: a stable hold-out by the low image's content hash,
+    never by listing order or name; two or more pairs always leave one (the lowest hash) out."""
+    keys = [int(hashlib.sha256(epath.Path(low).read_bytes()).hexdigest()[:8], 16) % 100
+            for low, _ in pairs]
+    held = {i for i, key in enumerate(keys) if key < VALIDATION_PERCENT}
+    if not held and len(pairs) > 1:
+        held = {keys.index(min(keys))}
+    splits = {"train": [p for i, p in enumerate(pairs) if i not in held],
+              "validation": [p for i, p in enumerate(pairs) if i in held]}
+    return {name: items for name, items in splits.items() if items}
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Real (low, high) image pairs from folders."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "Initial release."}
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {"1.0.0": "Initial release.",
+                     "1.1.0": "A flat low/ high/ folder is split into train and validation; WebP read."}
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Pass the folder holding low/ and high/ (or split subfolders such as LOL's our485/ and eval15/,
     each with low/ and high/) as --manual_dir.
@@ -36,14 +54,16 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _split_generators(self, dl_manager):
         root = epath.Path(dl_manager.manual_dir)
         if (root / "low").is_dir():
-            return {"train": self._generate_examples(root)}
+            splits = hash_split(imageio.pair_files(str(root / "low"), str(root / "high")))
+            return {name: self._generate_examples(items) for name, items in splits.items()}
         folders = sorted(p for p in root.iterdir() if (p / "low").is_dir())
         if not folders:
             raise FileNotFoundError(f"{root}: no low/ and high/ folders found")
-        return {SPLIT_NAMES.get(p.name, p.name): self._generate_examples(p) for p in folders}
+        return {SPLIT_NAMES.get(p.name, p.name): self._generate_examples(
+            imageio.pair_files(str(p / "low"), str(p / "high"))) for p in folders}
 
-    def _generate_examples(self, folder):
-        for low, high in imageio.pair_files(str(folder / "low"), str(folder / "high")):
+    def _generate_examples(self, pairs):
+        for low, high in pairs:
             name = epath.Path(low).stem
             yield name, {"low": self._read(low), "high": self._read(high), "name": name}
 
