@@ -1,11 +1,14 @@
-"""gladnet-enhance: brighten low-light photos with GLADNet.
+"""gladnet-enhance: brighten low-light photos and videos with GLADNet.
 
     gladnet-enhance photos/ --output-dir enhanced/
     gladnet-enhance 'shots/*.dng' --suffix _glad --bits 16 --format tif
+    gladnet-enhance night.mp4 --output-dir enhanced/ --time-constant 1
 
 Inputs are files, folders (with --recursive, their subfolders too) and glob patterns. An input or
 an existing output is never overwritten without --overwrite; each output is written atomically.
-Alpha channels are dropped; EXIF orientation is applied. Exit status 1 when any file failed.
+Alpha channels are dropped; EXIF orientation is applied. Videos (mp4, mov, mkv, avi, webm) keep
+their timestamps, size, rotation and audio; their brightness is held steady over time (see
+--temporal). Exit status 1 when any file failed.
 """
 import argparse
 import glob
@@ -14,9 +17,10 @@ import sys
 
 from tqdm import tqdm
 
-from gladnet_tf import cpu, imageio, montage
+from gladnet_tf import cpu, imageio, montage, video
 from gladnet_tf.atomic import OutputExistsError
 from gladnet_tf.inference import DEFAULT_MEMORY_MB, PRECISIONS, Enhancer, shipped_weights
+from gladnet_tf.temporal import StableEnhancer
 
 
 def collect_inputs(specs, recursive):
@@ -27,7 +31,8 @@ def collect_inputs(specs, recursive):
             paths = []
             for folder, subfolders, names in os.walk(spec, onerror=lambda e: errors.append(
                     f"{e.filename}: folder is not readable ({e.strerror.lower()})")):
-                paths += [os.path.join(folder, n) for n in names if imageio.is_supported(n)]
+                paths += [os.path.join(folder, n) for n in names
+                          if imageio.is_supported(n) or video.is_video(n)]
                 if not recursive:
                     subfolders.clear()
             found += [(p, os.path.relpath(p, spec)) for p in sorted(paths)]
@@ -44,7 +49,7 @@ def collect_inputs(specs, recursive):
 
 def output_path(path, relative, args):
     stem = os.path.splitext(relative)[0] + args.suffix
-    ext = "." + (args.format or "png")
+    ext = video.output_extension(path) if video.is_video(path) else "." + (args.format or "png")
     folder = args.output_dir if args.output_dir else os.path.dirname(path)
     return os.path.join(folder, stem + ext)
 
@@ -53,7 +58,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="gladnet-enhance", description=__doc__.splitlines()[0],
                                      epilog="\n".join(__doc__.splitlines()[2:]),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("inputs", nargs="+", help="image files, folders or glob patterns")
+    parser.add_argument("inputs", nargs="+", help="image and video files, folders or glob patterns")
     parser.add_argument("--output-dir", help="folder for the outputs (required unless --suffix)")
     parser.add_argument("--suffix", default="", help="appended to each output's name, e.g. _glad")
     parser.add_argument("--format", choices=("png", "jpg", "tif"), help="output format (default png)")
@@ -71,12 +76,35 @@ def parse_args(argv):
                         help="memory for the network's activations; larger images run in exact "
                              "tiles sized to fit (default %(default)s)")
     parser.add_argument("--montage", help="also write a before/after contact sheet to this PNG")
+    parser.add_argument("--temporal", choices=("ema", "none"), default="ema",
+                        help="videos: ema (default) smooths the global branch's illumination "
+                             "features over time (restarting at scene cuts), so brightness follows "
+                             "the scene, not noise or a passing light; none: frame by frame")
+    parser.add_argument("--time-constant", type=float, default=1.0, metavar="SECONDS",
+                        help="videos: the smoothing's time constant (default %(default)s s)")
+    parser.add_argument("--crf", type=int, default=video.DEFAULT_CRF,
+                        help="videos: H.264 quality, 0 (lossless) to 51 (default %(default)s)")
     args = parser.parse_args(argv)
     if not args.output_dir and not args.suffix:
         parser.error("give --output-dir, or --suffix to write beside the inputs")
     if args.bits == 16 and args.format == "jpg":
         parser.error("--bits 16 needs --format png or tif")
+    if not args.time_constant >= 0:
+        parser.error(f"--time-constant {args.time_constant}: must be >= 0 seconds")
+    if not 0 <= args.crf <= 51:
+        parser.error(f"--crf {args.crf}: must be in 0..51")
     return args
+
+
+def enhance_video(path, target, enhancer, args):
+    """One video through the (temporally stable) enhancer, with a progress bar in frames."""
+    stable = StableEnhancer(enhancer, args.time_constant if args.temporal == "ema" else 0.0)
+    container, stream = video.open_video(path)
+    total = video.frame_count(stream)
+    container.close()
+    with tqdm(total=total, unit="frame", desc=os.path.basename(path), file=sys.stderr,
+              leave=False) as bar:
+        return video.enhance_video(path, target, stable, args.crf, args.overwrite, bar.update)
 
 
 def main(argv=None):
@@ -101,6 +129,14 @@ def main(argv=None):
         if os.path.exists(target) and not args.overwrite:
             tqdm.write(f"{path}: skipped, {target} exists (pass --overwrite)", file=sys.stderr)
             skipped += 1
+            continue
+        if video.is_video(path):
+            try:
+                enhance_video(path, target, enhancer, args)
+            except (video.VideoError, OutputExistsError) as error:
+                failed.append(str(error))
+                continue
+            done += 1
             continue
         try:
             image, bits = imageio.read_image(path)

@@ -10,6 +10,7 @@ ends where the image does, so the zero padding is the same too). A wider halo of
 changes nothing either, so tiles may be widened to the widths the CPU runs fastest
 (`cpu.width_multiple`).
 """
+import functools
 import math
 import os
 
@@ -42,6 +43,7 @@ def tile_size_for(memory_mb, precision="float32"):
     return max(64, int(math.sqrt(memory_mb * 2**20 / per_pixel)) - 2 * HALO)
 
 
+@functools.lru_cache(maxsize=64)
 def source_indices(size, out_size):
     """The source index (< `size`) that TF1's nearest resize reads for each of `out_size` outputs,
     obtained from the resize op itself, so it matches bit for bit."""
@@ -111,14 +113,22 @@ class Enhancer:
             output = self.tiled(image, self.tile)
         return np.clip(output, 0.0, 1.0, out=output)
 
-    def tiled(self, image, tile):
-        """The model's output computed tile by tile (float32, not clipped)."""
+    def global_features(self, image):
+        """The global branch's 64 illumination maps (96, 96, 64) of an image (H, W, 3): where
+        GLADNet decides brightness. Computed from the 96x96 nearest sample, gathered with the
+        op's own indices, so the whole image never has to be copied into a tensor."""
         height, width = image.shape[:2]
-        # What the global branch sees: the 96x96 nearest sample, gathered with the op's own
-        # indices, so the whole image never has to be copied into a tensor.
         small = image[source_indices(height, GLOBAL_SIZE).numpy()]
         small = small[:, source_indices(width, GLOBAL_SIZE).numpy()]
-        features = tf.cast(self._global(small[np.newaxis]), self.dtype)[0]
+        return self._global(small[np.newaxis])[0]
+
+    def tiled(self, image, tile, features=None):
+        """The model's output computed tile by tile (float32, not clipped); `features` (from
+        `global_features`, possibly of other frames) replace the image's own."""
+        height, width = image.shape[:2]
+        if features is None:
+            features = self.global_features(image)
+        features = tf.cast(features, self.dtype)
         rows, cols = source_indices(GLOBAL_SIZE, height), source_indices(GLOBAL_SIZE, width)
         output = np.empty((height, width, 3), np.float32)
         for y0, y1, ya, yb in spans(height, tile):
@@ -127,3 +137,8 @@ class Enhancer:
                 result = self._detail(tile_features[tf.newaxis], image[np.newaxis, ya:yb, xa:xb])[0]
                 output[y0:y1, x0:x1] = result[y0 - ya:y1 - ya, x0 - xa:x1 - xa].numpy()
         return output
+
+    def with_features(self, image, features):
+        """Enhances an image (H, W, 3) with given global features instead of its own (video:
+        features held steady over frames); clipped like `__call__`."""
+        return np.clip(self.tiled(image, self.tile, features), 0.0, 1.0)
