@@ -35,19 +35,19 @@ def test_cli_warns_in_one_line_on_a_cpu_without_native_bfloat16(tmp_path, monkey
     assert warnings == [f"gladnet-enhance: warning: {cpu.WARNING}"]
 
 
-def test_bfloat16_is_default_only_where_it_is_exact():
-    """Where the CPU has native bfloat16 (auto picks it), the shipped weights' 8-bit outputs on
-    real photos stay >= 45 dB from float32; elsewhere auto keeps float32."""
-    precision, _ = cpu.resolve_precision("auto")
-    if precision == "float32":
-        assert not cpu.native_bf16()
-        return
+def test_bfloat16_is_exact_where_native():
+    """bfloat16, forced whatever the CPU: the shipped weights' 8-bit outputs on real photos stay
+    >= 45 dB from float32 where the CPU computes it natively (where auto picks it); elsewhere
+    (emulated, never picked by auto) >= 25 dB."""
     full, half = Enhancer(shipped_weights(), "float32"), Enhancer(shipped_weights(), "bfloat16")
+    assert {layer.compute_dtype for layer in half.model.layers if layer.weights} == {"bfloat16"}
+    floor = 45 if cpu.native_bf16() else 25
     for path in sorted(glob.glob(os.path.join(REPO, "samples", "sice_*.jpg")))[:3]:
         image = imageio.read_image(path)[0]
         a = imageio.to_uint(full(image), 8).astype(float)
         b = imageio.to_uint(half(image), 8).astype(float)
-        assert 10 * np.log10(255 ** 2 / max(np.mean((a - b) ** 2), 1e-10)) >= 45, path
+        assert np.abs(a - b).max() > 0, path  # bfloat16 really ran
+        assert 10 * np.log10(255 ** 2 / max(np.mean((a - b) ** 2), 1e-10)) >= floor, path
 
 
 def test_fast_widths_are_asked_for_only_by_bfloat16_on_amx():

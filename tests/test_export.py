@@ -95,7 +95,7 @@ def test_tflite_variants_against_keras(model, photo_batch, variant, size, record
     if variant == "fp32":
         assert error <= 1e-4
     else:
-        assert quality >= {"fp16": 45, "int8": 30}[variant], quality
+        assert quality >= {"fp16": 62, "int8": 30}[variant], quality  # measured 67.4 and 33.3
 
 
 def test_full_integer_int8_with_representative_images(model, photo_batch):
@@ -104,7 +104,7 @@ def test_full_integer_int8_with_representative_images(model, photo_batch):
     output = run_tflite(content, photo_batch)
     quality = psnr(output, model(photo_batch).numpy())
     print(f"int8_full: PSNR {quality:.1f} dB")
-    assert output.shape == photo_batch.shape and quality > 15
+    assert output.shape == photo_batch.shape and quality > 27, quality  # measured 30.4; zeros score 5.5
 
 
 def test_export_prints_each_artifact_and_how_to_serve_it(tmp_path, capsys, random_weights):

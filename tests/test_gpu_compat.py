@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gladnet_tf import export, gpu_compat
+from tensorflow.lite.python import schema_py_generated as schema
+
+from gladnet_tf import export, gpu_compat, tflite_model
 from gladnet_tf.model import build_gladnet
 
 SAMPLES = os.path.join(os.path.dirname(__file__), "..", "samples")
@@ -37,6 +39,41 @@ def test_supported_ops_pass_and_unsupported_ones_are_named():
     assert gpu_compat.verdict(dynamic).endswith("dynamic shapes (export with --fixed_size for the GPU)")
 
 
+def with_fused_activation(content, activation):
+    """The model with every CONV_2D's fused activation set to `activation`."""
+    model = tflite_model.read(content)
+    for op in model.subgraphs[0].operators:
+        if tflite_model.op_type(model, op) == "CONV_2D":
+            op.builtinOptions.fusedActivationFunction = activation
+    return tflite_model.to_bytes(model)
+
+
+# From the delegate's own source (delegates/gpu/common/model_builder.cc, IsActivationSupported):
+# None, Relu, Relu1 (ReluN1To1), Relu6 and Tanh are taken; SignBit and Sigmoid are
+# "UnimplementedError".
+ACTIVATIONS = schema.ActivationFunctionType
+DELEGATE_TAKES = [ACTIVATIONS.NONE, ACTIVATIONS.RELU, ACTIVATIONS.RELU_N1_TO_1, ACTIVATIONS.RELU6,
+                  ACTIVATIONS.TANH]
+DELEGATE_REJECTS = [ACTIVATIONS.SIGN_BIT]
+
+
+@pytest.mark.parametrize("activation", DELEGATE_TAKES + DELEGATE_REJECTS)
+def test_fused_activations_are_judged_as_the_delegate_source_does(activation):
+    image = tf.TensorSpec((1, 8, 8, 3), tf.float32)
+    kernel = tf.constant(np.ones((3, 3, 3, 4), np.float32))
+    conv = tflite_of(lambda x: tf.nn.relu(tf.nn.conv2d(x, kernel, 1, "SAME")), image)
+    found = gpu_compat.problems(with_fused_activation(conv, activation))
+    if activation in DELEGATE_TAKES:
+        assert found == []
+    else:
+        assert any("CONV_2D: fused activation" in line for line in found), found
+
+
+def test_more_than_four_dimensions_is_rejected():
+    five = tflite_of(lambda x: x * 2.0 + x, tf.TensorSpec((1, 2, 3, 4, 5), tf.float32))
+    assert any("dimensions" in line for line in gpu_compat.problems(five)), gpu_compat.problems(five)
+
+
 @pytest.fixture(scope="module")
 def model(random_weights):
     model = build_gladnet()
@@ -45,7 +82,7 @@ def model(random_weights):
 
 
 @pytest.mark.parametrize("variant", ["fp32", "fp16", "int8", "int8_full"])
-def test_every_fixed_size_export_runs_whole_on_the_gpu_delegate(model, variant):
+def test_every_fixed_size_export_passes_the_delegate_rules(model, variant):
     content = export.convert_tflite(model, variant, (48, 64), SAMPLES if variant == "int8_full" else None)
     assert gpu_compat.problems(content) == []
     assert {"CONV_2D", "RESIZE_NEAREST_NEIGHBOR", "ADD"} <= set(gpu_compat.op_names(content))

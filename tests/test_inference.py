@@ -63,7 +63,10 @@ def test_large_image_is_tiled_automatically(weights):
 def test_bfloat16_is_close_to_float32(weights):
     image = np.random.default_rng(1).uniform(size=(80, 120, 3)).astype(np.float32)
     fp32 = inference.Enhancer(weights)(image)
-    bf16 = inference.Enhancer(weights, "bfloat16")(image)
+    half = inference.Enhancer(weights, "bfloat16")
+    assert {layer.compute_dtype for layer in half.model.layers if layer.weights} == {"bfloat16"}
+    bf16 = half(image)
+    assert np.abs(fp32 - bf16).max() > 1e-4  # bfloat16 really ran, not float32
     psnr = 10 * np.log10(1.0 / np.mean((fp32 - bf16) ** 2))
     assert psnr > 30, psnr
     with pytest.raises(ValueError, match="precision"):

@@ -99,6 +99,10 @@ def test_bfloat16_forward_is_close_to_float32(keras_and_jax):
     half = np.asarray(jax_model.forward(params, low, jnp.bfloat16))
     assert half.dtype == np.float32
     assert np.abs(half - full).max() < 0.05 * np.abs(full).max()
+    assert np.abs(half - full).max() > 0  # bfloat16 really ran
+    graph = str(jax.make_jaxpr(lambda x: jax_model.forward(params, x, jnp.bfloat16))(low))
+    convs = [line for line in graph.splitlines() if "conv_general_dilated" in line]
+    assert len(convs) == 17 and all(":bf16[" in line for line in convs), convs[:2]
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +146,7 @@ def test_run_resumes_and_converts_to_keras_weights(photos, tmp_path):
     resumed = run_jax_train(photos, tmp_path, "--steps=4")
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed from" in resumed.stderr and "at step 2" in resumed.stderr
+    assert "steps 2 -> 4" in resumed.stderr and "step 1/4" not in resumed.stderr  # not from step 0
     straight = tmp_path / "straight"
     assert run_jax_train(photos, straight, "--steps=4", "--snapshot_every=2").returncode == 0
     assert sorted(p.name for p in straight.glob("gladnet_fg-*")) == ["gladnet_fg-2.npz",
@@ -162,12 +167,18 @@ def test_run_resumes_and_converts_to_keras_weights(photos, tmp_path):
 def test_init_params_start_a_new_run_and_a_checkpoint_wins(photos, tmp_path):
     start = {k: np.asarray(v) + 0.01 for k, v in jax_model.init_params(7).items()}
     np.savez(tmp_path / "start.npz", **start)
-    common = (f"--init_params={tmp_path / 'start.npz'}", "--base_lr=1e-12")
-    assert run_jax_train(photos, tmp_path / "run", "--steps=2", *common).returncode == 0
-    with np.load(tmp_path / "run" / "gladnet_fg.npz") as data:  # lr 1e-12: still the start
+    init = f"--init_params={tmp_path / 'start.npz'}"
+    assert run_jax_train(photos, tmp_path / "fresh", "--steps=2", init, "--base_lr=1e-12").returncode == 0
+    with np.load(tmp_path / "fresh" / "gladnet_fg.npz") as data:  # lr 1e-12: still the start
         np.testing.assert_allclose(data["FG/conv2d/kernel"], start["FG/conv2d/kernel"], atol=1e-9)
-    resumed = run_jax_train(photos, tmp_path / "run", "--steps=3", *common)
+    assert run_jax_train(photos, tmp_path / "run", "--steps=2", init, "--base_lr=1e-3").returncode == 0
+    with np.load(tmp_path / "run" / "gladnet_fg.npz") as data:
+        trained = data["FG/conv2d/kernel"]
+    assert np.abs(trained - start["FG/conv2d/kernel"]).max() > 1e-4  # the two candidates differ
+    resumed = run_jax_train(photos, tmp_path / "run", "--steps=3", init, "--base_lr=1e-12")
     assert "resumed from" in resumed.stderr and "started from" not in resumed.stderr
+    with np.load(tmp_path / "run" / "gladnet_fg.npz") as data:  # the checkpoint's, not the start's
+        np.testing.assert_allclose(data["FG/conv2d/kernel"], trained, atol=1e-9)
 
 
 def test_missing_photo_folder_is_one_line(tmp_path):

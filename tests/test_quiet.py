@@ -25,7 +25,9 @@ def test_enhance_starts_quietly_and_keeps_its_own_output(sample, tmp_path):
     result = run([os.path.join(BIN, "gladnet-enhance"), sample, "--output-dir", str(tmp_path)], REPO)
     assert result.returncode == 0, result.stderr
     assert not any(word in result.stderr + result.stdout for word in NOISE), result.stderr
-    assert "1 enhanced" in result.stdout + result.stderr or os.listdir(tmp_path)
+    assert "done 1, skipped 0, failed 0" in result.stdout
+    stem = os.path.splitext(os.path.basename(sample))[0]
+    assert os.listdir(tmp_path) == [stem + ".png"]
 
 
 def test_verbose_shows_tensorflows_lines(sample, tmp_path):

@@ -80,17 +80,20 @@ def test_bad_flags_fail_fast_with_one_line(dataset, tmp_path, flags, message):
 
 
 def test_nan_stops_the_run_and_keeps_the_last_good_checkpoint(dataset, tmp_path):
+    good = run_train(dataset, tmp_path, "--steps=2", "--checkpoint_every=1")
+    assert good.returncode == 0, good.stderr[-2000:]
+    (tmp_path / "gladnet.weights.h5").unlink()
     result = run_train(dataset, tmp_path, "--base_lr=1e38", "--checkpoint_every=1")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "NaN or infinite" in result.stderr and "last good checkpoint" in result.stderr
     assert not (tmp_path / "gladnet.weights.h5").exists()
     import tensorflow as tf
     latest = tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))
-    if latest:  # whatever was saved holds finite weights
-        reader = tf.train.load_checkpoint(latest)
-        for name, dtype in reader.get_variable_to_dtype_map().items():
-            if dtype.is_floating:
-                assert np.all(np.isfinite(reader.get_tensor(name))), name
+    assert latest is not None and int(latest.rsplit("-", 1)[1]) >= 2
+    reader = tf.train.load_checkpoint(latest)
+    for name, dtype in reader.get_variable_to_dtype_map().items():
+        if dtype.is_floating:
+            assert np.all(np.isfinite(reader.get_tensor(name))), name
 
 
 @pytest.mark.slow
@@ -108,9 +111,15 @@ def test_killed_run_resumes_to_the_same_result(dataset, tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert marker.exists(), "the run never reached step 4"
+    import tensorflow as tf
+    latest = tf.train.latest_checkpoint(str(tmp_path / "killed" / "checkpoints"))
+    killed_at = int(latest.rsplit("-", 1)[1])
+    assert 4 <= killed_at < 8, killed_at  # the kill interrupted the run
+    assert not (tmp_path / "killed" / "gladnet.weights.h5").exists()
     resumed = run_train(dataset, tmp_path / "killed", *extra)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "resumed from" in resumed.stderr
+    assert f"resumed from {latest} at step {killed_at}" in resumed.stderr  # not from step 0
+    assert "step 1/8" not in resumed.stderr
     straight_info = json.loads((tmp_path / "straight" / "run.json").read_text())
     resumed_info = json.loads((tmp_path / "killed" / "run.json").read_text())
     assert resumed_info["steps"] == straight_info["steps"] == 8
