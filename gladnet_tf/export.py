@@ -23,8 +23,8 @@ import tensorflow as tf
 
 from gladnet_tf import decode, imageio, tflite_int8
 from gladnet_tf.atomic import OutputExistsError, atomic_path
-from gladnet_tf.inference import shipped_weights
-from gladnet_tf.model import build_gladnet
+from gladnet_tf.inference import DETAIL_LAYERS, shipped_weights
+from gladnet_tf.model import GLOBAL_SIZE, ResizeNearestTF1, build_gladnet
 
 TFLITE_VARIANTS = ("fp32", "fp16", "int8", "int8_full")
 
@@ -43,12 +43,29 @@ def serving_archive(model):
             return tf.io.encode_png(tf.cast(tf.round(output * 255.0), tf.uint8))
         return {"png": tf.map_fn(one, image_bytes, fn_output_signature=tf.string)}
 
+    global_branch = keras.Model(model.input, model.get_layer("conv2d_11").output)
+
+    def global_features(images):
+        return {"features": global_branch(images)}
+
+    def enhance_with_features(images, features):
+        x = ResizeNearestTF1()([features, images])
+        x = model.get_layer("concat")([x, images])
+        for name in DETAIL_LAYERS:
+            x = model.get_layer(name)(x)
+        return {"output": x}
+
+    images = tf.TensorSpec((None, None, None, 3), tf.float32, name="images")
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint("serving_default", enhance, input_signature=[
-        tf.TensorSpec((None, None, None, 3), tf.float32, name="images")])
+    archive.add_endpoint("serving_default", enhance, input_signature=[images])
     archive.add_endpoint("enhance_image", enhance_image, input_signature=[
         tf.TensorSpec((None,), tf.string, name="image_bytes")])
+    # The two branches apart, for video: smooth `features` over frames, then enhance each frame
+    # with the smoothed ones (gladnet_tf/temporal.py does this in Python).
+    archive.add_endpoint("global_features", global_features, input_signature=[images])
+    archive.add_endpoint("enhance_with_features", enhance_with_features, input_signature=[
+        images, tf.TensorSpec((None, GLOBAL_SIZE, GLOBAL_SIZE, 64), tf.float32, name="features")])
     return archive
 
 

@@ -49,6 +49,23 @@ def test_saved_model_cli_lists_both_signatures(saved_model):
     assert "inputs['image_bytes']" in shown and "outputs['png']" in shown
 
 
+def test_branch_signatures_compose_to_the_whole_model(model, saved_model):
+    """global_features then enhance_with_features equal serving_default; features of another
+    image change the output (what a video client smooths over frames)."""
+    import tensorflow as tf
+    loaded = tf.saved_model.load(saved_model)
+    rng = np.random.default_rng(4)
+    images = tf.constant(rng.uniform(size=(2, 37, 53, 3)).astype(np.float32))
+    features = loaded.signatures["global_features"](images=images)["features"]
+    assert features.shape == (2, 96, 96, 64)
+    parts = loaded.signatures["enhance_with_features"](images=images, features=features)["output"]
+    whole = loaded.signatures["serving_default"](images=images)["output"]
+    np.testing.assert_allclose(parts.numpy(), whole.numpy(), atol=1e-5)
+    np.testing.assert_allclose(whole.numpy(), model(images).numpy(), atol=1e-5)
+    swapped = loaded.signatures["enhance_with_features"](images=images, features=features[::-1])["output"]
+    assert np.abs(swapped.numpy() - whole.numpy()).max() > 1e-3
+
+
 def test_rest_request_in_fresh_process_matches_keras(model, saved_model, tmp_path):
     rng = np.random.default_rng(0)
     images = rng.uniform(size=(2, 30, 44, 3)).astype(np.float32)
