@@ -50,6 +50,7 @@ def variants(folder):
         "bmp.bmp": encode(".bmp", bgr),
         "tiff.tif": encode(".tif", bgr),
         "webp.webp": encode(".webp", bgr),
+        "gif.gif": b"GIF89a" + bytes(64),
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
@@ -64,7 +65,7 @@ def served(tmp_path_factory):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     subprocess.run([sys.executable, "-c", CLIENT, exported, *(str(folder / n) for n in names)],
                    check=True, env=env, timeout=600)
-    accepted = [str(folder / n) for n in names if n.split(".")[-1] in ("jpg", "png", "bmp")]
+    accepted = [str(folder / n) for n in names if n.split(".")[-1] in ("jpg", "png", "bmp", "webp")]
     subprocess.run([os.path.join(BIN, "gladnet-enhance"), *accepted, "--output-dir", str(folder / "cli"),
                     "--precision", "float32"],
                    check=True, env=env, timeout=600, capture_output=True)
@@ -72,7 +73,8 @@ def served(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["jpeg_420.jpg", "jpeg_444.jpg", "jpeg_progressive.jpg",
-                                  "jpeg_orientation_6.jpg", "png_8.png", "png_16.png", "bmp.bmp"])
+                                  "jpeg_orientation_6.jpg", "png_8.png", "png_16.png", "bmp.bmp",
+                                  "webp.webp"])
 def test_served_pixels_equal_the_cli_within_one_level(served, name):
     server = cv2.imread(str(served / f"{name}.served.png"), cv2.IMREAD_UNCHANGED)
     cli = cv2.imread(str(served / "cli" / (os.path.splitext(name)[0] + ".png")), cv2.IMREAD_UNCHANGED)
@@ -83,7 +85,7 @@ def test_served_pixels_equal_the_cli_within_one_level(served, name):
     assert server.mean() > 1.5 * cv2.imread(str(served / name)).mean()  # it did enhance
 
 
-@pytest.mark.parametrize("name", ["tiff.tif", "webp.webp"])
+@pytest.mark.parametrize("name", ["tiff.tif", "gif.gif"])
 def test_other_formats_get_a_clear_error(served, name):
     assert not (served / f"{name}.served.png").exists()
-    assert "unsupported image format: send PNG, JPEG or BMP" in (served / f"{name}.error.txt").read_text()
+    assert "unsupported image format: send PNG, JPEG, BMP or WebP" in (served / f"{name}.error.txt").read_text()
