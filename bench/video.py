@@ -2,7 +2,7 @@
 
 Clips are made from real dark photos in ../shared (30 fps, 360x480):
 - static: one photo, fresh sensor noise in every frame;
-- blink: the same with a small light in one corner, 4 frames on, 4 off;
+- blink: the same with a lamp (1.2 % of the picture) in one corner, 4 frames on, 4 off;
 - pan: a window sliding across a wider photo, noise in every frame;
 - cut: one photo for 2 s, then another;
 - light on: one photo for 2 s, then the same scene lit 2.5x brighter.
@@ -34,6 +34,7 @@ from gladnet_tf.temporal import StableEnhancer  # noqa: E402
 SHARED = os.environ.get("GLADNET_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "shared"))
 FPS, SIZE, SECONDS = 30, (360, 480), 4
 PHOTONS = 5000  # gladnet-evaluate --input-noise's scale: about 1.6 levels of 255 on dark photos
+SETTLED = 32  # frames before pumping is measured: past the first second, whole blink periods
 
 
 def photo(name, size=SIZE):
@@ -47,9 +48,9 @@ def clips():
     scene, other = photo("data/real_lowlight/sice48/1032.jpg"), photo("reference/eval_low/kluki1.png")
     noise = lambda image, i: synthesis.with_sensor_noise(image, PHOTONS, i)  # noqa: E731
     lit = scene.copy()
-    cv2.circle(lit, (20, 20), 12, (1.0, 0.9, 0.7), -1)
+    cv2.circle(lit, (60, 60), 24, (1.0, 0.9, 0.7), -1)  # a lamp, 1.2 % of the picture
     mask = np.ones(SIZE, bool)
-    mask[:48, :48] = False
+    mask[:130, :130] = False
     wide = photo("data/real_lowlight/sice48/1071.jpg", (SIZE[0], SIZE[1] * 2))
     half = count // 2
     bright = np.clip(synthesis.linear_to_srgb(synthesis.srgb_to_linear(scene) * 2.5), 0, 1)
@@ -66,8 +67,9 @@ def psnr(a, b):
     return 10 * np.log10(1 / max(np.mean((a - b) ** 2), 1e-12))
 
 
-def pumping(outputs, mask):
-    values = np.array([o[mask].mean() for o in outputs])
+def pumping(outputs, mask, start=SETTLED):
+    """Over frames from `start` (a multiple of the blink's 8-frame period, so on and off align)."""
+    values = np.array([o[mask].mean() for o in outputs[start:]])
     on = values[[i for i in range(len(values)) if (i // 4) % 2 == 0]]
     off = values[[i for i in range(len(values)) if (i // 4) % 2 == 1]]
     return abs(on.mean() - off.mean()) / values.mean()
@@ -88,17 +90,18 @@ def stability(enhancer, time_constant):
         stable = StableEnhancer(enhancer, time_constant)
         smoothed = [stable(f, i / FPS) for i, f in enumerate(frames)]
         framewise = [enhancer(f) for f in frames]
-        row = {"clip": name, "cuts": stable.cuts,
+        row = {"clip": name, "cuts": str(stable.cuts),
                "smoothed vs frame by frame": f"{np.mean([psnr(s, f) for s, f in zip(smoothed, framewise)]):.1f} dB"}
         if mask is not None:
-            row["pumping, frame by frame"] = f"{100 * pumping(framewise[FPS:], mask):.2f} %"
-            row["pumping, smoothed"] = f"{100 * pumping(smoothed[FPS:], mask):.2f} %"
+            row["pumping, frame by frame"] = f"{100 * pumping(framewise, mask):.2f} %"
+            row["pumping, smoothed"] = f"{100 * pumping(smoothed, mask):.2f} %"
         if clean is not None:
             reference = enhancer(clean)
             row["PSNR to clean, frame by frame"] = f"{np.mean([psnr(f, reference) for f in framewise]):.2f} dB"
             row["PSNR to clean, smoothed"] = f"{np.mean([psnr(s, reference) for s in smoothed]):.2f} dB"
         if change is not None:
             row["frames to follow"] = str(frames_to_follow(smoothed, framewise, change))
+        print(row, flush=True)
         rows.append(row)
     return rows
 

@@ -15,7 +15,7 @@ from gladnet_tf import export, imageio, tflite_int8, tflite_model
 from gladnet_tf.inference import shipped_weights
 from gladnet_tf.model import build_gladnet
 
-SAMPLE = os.path.join(os.path.dirname(__file__), "..", "samples", "sice_1167.jpg")  # plain int8 34.4 dB, split 48.3
+SAMPLE = os.path.join(os.path.dirname(__file__), "..", "samples", "sice_1167.jpg")  # with MX3: plain int8 34.4 dB, split 48.3
 
 
 @pytest.fixture(scope="module")
