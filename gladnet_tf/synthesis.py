@@ -4,7 +4,7 @@ The bright target is the photo as it is, encoded to sRGB, or with an exposure ga
 off by default) re-exposed to `2**G` times its dark input's key, G in `exposure_gap` EV, the key
 measured on the input as recorded (black level and noise included, as real pairs' gaps are
 measured; from the exposure alone, those lifted the input's key and left dark inputs' targets
-0.5 EV short of the drawn gap, measured in docs/results.md), but never brighter than the
+0.5 EV short of the drawn gap, measured in docs/experiment_log.md), but never brighter than the
 photo: `min(1, key * 2**G / photo's key)` as the gain of `reexpose` (a highlight shoulder keeps
 white white); with a `target_ceiling` of C EV, up to `2**C` times brighter than the photo
 (`brighten`, a shoulder that clips nothing), since a real reference, a longer exposure at a
@@ -32,7 +32,7 @@ The dark input applies, in this order:
      leaves it white. Pixels whose brightest channel is above 0.8 (linear) are multiplied by up
      to `2**H`, ramping in from 0.8 to 1, before the cut. With the uniform cut alone a white area
      never survives into a dark input, and trained models take any light source as proof that
-     a photo is well exposed (measured in docs/results.md);
+     a photo is well exposed (measured in docs/experiment_log.md);
    - local exposure: `min(0, E + L * field)`, L in [0, local_exposure] EV and `field` a bilinear
      upsampling of a 4x4 grid of uniform [0, 1] values, for unevenly lit scenes;
 2. optional black level (off by default, an extension): in half of the pairs, a per-channel
@@ -42,7 +42,7 @@ The dark input applies, in this order:
    levels of 255, tinted (imprecise black-level subtraction, flare; red often 3-5x blue), a
    third of their median level, while half of real_lowlight's SICE frames reach it (below one
    level in green); a model never shown a floor brightens it into a grey-magenta haze
-   (measured in docs/results.md). The target keeps its blacks;
+   (measured in docs/experiment_log.md). The target keeps its blacks;
 3. optional sensor noise (off by default, an extension): Poisson-Gaussian on the linear signal,
    `poisson(x * photons) / photons + normal(0, read_noise)`, optionally on the camera's raw
    signal before white balance (`white_balance`: red and blue gains, green 1), so red and blue
@@ -50,7 +50,7 @@ The dark input applies, in this order:
    low end rises log-linearly from its own at the low dark key to `quiet_photons` at the high
    one and above (each draw keeps its place in the range): the dimmest captures are the high-ISO
    ones, while moderately dark ones (real_lowlight's SICE frames, short exposures at a low ISO)
-   are as clean as the range first calibrated on them (measured in docs/results.md: NIQE on
+   are as clean as the range first calibrated on them (measured in docs/experiment_log.md: NIQE on
    such photos a little better, nothing lost on dark or noisier inputs);
 4. encoding to sRGB (the camera's tone curve);
 5. vibrance V in [-100, 0]: each pixel moves towards its luma by `-V/100 * (1 - s)`, where `s` is
@@ -67,10 +67,10 @@ L* plus `target_clarity` times a band of itself (its Gaussian blur at 1/300 of t
 minus its blur at 1/30: structures of about 2-20 px at 600x400, not pixel noise). Real short
 exposures can hold less of their long exposures' local contrast than a shorter exposure of the
 same photo does (real_pairs_dev's, the one camera measured, about 0.7 of it at a linear exposure
-ratio, from the camera's processing, not a floor: docs/results.md), and a model trained on plain
+ratio, from the camera's processing, not a floor: docs/experiment_log.md), and a model trained on plain
 targets renders such captures flatter than their references. An optional target equalisation
 (`target_clahe`, off by default) applies the CLAHE baseline to the target's L* instead, its
-tiles 75 px as the baseline's 8x8 at 600x400: the contrast NIQE rewards (docs/results.md, step 30);
+tiles 75 px as the baseline's 8x8 at 600x400: the contrast NIQE rewards (docs/experiment_log.md, step 30);
 with `clahe_keys` (low, high), only from the high dark key on, ramping in log-linearly from the
 low one (below it the target is the clarity one, or `clahe_floor` of the way to the equalised one).
 
@@ -130,11 +130,11 @@ class Ranges:
 # from dark key 0.004 to 0.02) under red and blue white-balance gains of 1.3-2.6, and no vibrance
 # edit: a shorter exposure keeps colour ratios, real dark captures are not desaturated (on
 # real_pairs_dev they are more saturated than their references, from casts), and a model trained
-# to undo the paper's desaturation over-saturates (measured in docs/results.md). No contrast edit
+# to undo the paper's desaturation over-saturates (measured in docs/experiment_log.md). No contrast edit
 # either: a real dark capture is the camera's own tone curve on less light, while the paper's
 # inverse S-curve lifts an input's shadows by up to 1.5x, so a model trained to undo it divides
 # the shadows of real captures, which never had it, by as much (outputs darker than the
-# references; measured in docs/results.md). Targets may be up to 1 EV brighter than their photo
+# references; measured in docs/experiment_log.md). Targets may be up to 1 EV brighter than their photo
 # where the exposure ratio reaches that far (bright scenes: a white wall stays white rather than a
 # photo's typical grey). Targets carry 0.3 of their 2-20 px band of L* more (`target_clarity`):
 # real_pairs_dev's dark captures hold less local contrast than their references (module docstring).
@@ -157,10 +157,10 @@ RECIPES = {
     # real paired captures, real_pairs_dev's 0.0012-0.0076, whose long-exposure references the
     # equalisation moves away from) and lowlight_equalised's from 0.02 (moderately dark photos
     # without a reference, where NIQE rewards it), the keys where `quiet_keys` lifts the noise
-    # floor; docs/results.md, steps 32-34 (CPU runs from the shipped weights and TG2; not shipped)
+    # floor; docs/experiment_log.md, steps 32-34 (CPU runs from the shipped weights and TG2; not shipped)
     "lowlight_keyed": LOWLIGHT_KEYED,
     # lowlight_keyed with a quarter of the equalisation kept for the darkest inputs: the stage
-    # mixed into the shipped weights (docs/results.md, step 39; gladnet_tf/weights/README.md)
+    # mixed into the shipped weights (docs/experiment_log.md, step 39; gladnet_tf/weights/README.md)
     "lowlight_keyed_floor": dataclasses.replace(LOWLIGHT_KEYED, clahe_floor=0.25),
 }
 
