@@ -53,6 +53,13 @@ def source_indices(size, out_size):
     return tf.cast(tf.reshape(resized, (-1,)), tf.int32)
 
 
+def global_sample(image):
+    """What the global branch sees of an image: its 96x96 nearest sample, gathered with the
+    resize op's own indices, so the whole image never has to be copied into a tensor."""
+    height, width = image.shape[:2]
+    return image[source_indices(height, GLOBAL_SIZE).numpy()][:, source_indices(width, GLOBAL_SIZE).numpy()]
+
+
 def spans(length, tile, multiple=1):
     """(start, stop, from, to) of each tile along an axis of `length` pixels: cores of at most
     `tile` pixels, split evenly, each read with its halo, widened where the axis allows to a multiple
@@ -115,12 +122,8 @@ class Enhancer:
 
     def global_features(self, image):
         """The global branch's 64 illumination maps (96, 96, 64) of an image (H, W, 3): where
-        GLADNet decides brightness. Computed from the 96x96 nearest sample, gathered with the
-        op's own indices, so the whole image never has to be copied into a tensor."""
-        height, width = image.shape[:2]
-        small = image[source_indices(height, GLOBAL_SIZE).numpy()]
-        small = small[:, source_indices(width, GLOBAL_SIZE).numpy()]
-        return self._global(small[np.newaxis])[0]
+        GLADNet decides brightness."""
+        return self._global(global_sample(image)[np.newaxis])[0]
 
     def tiled(self, image, tile, features=None):
         """The model's output computed tile by tile (float32, not clipped); `features` (from

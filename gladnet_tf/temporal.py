@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from gladnet_tf.inference import GLOBAL_SIZE, source_indices
+from gladnet_tf.inference import GLOBAL_SIZE, global_sample
 
 CUT_CELLS = 12  # the cut detector compares 12x12 area means of what the global branch sees
 # A cut when the cells move by more than this fraction of the picture's mean, on average. Measured
@@ -23,9 +23,7 @@ CUT_CHANGE = 0.3
 def thumbnail(image):
     """The CUT_CELLS x CUT_CELLS luma area means of the global branch's 96x96 view of an image:
     cheap, and averaged enough that sensor noise does not look like a change."""
-    height, width = image.shape[:2]
-    small = image[source_indices(height, GLOBAL_SIZE).numpy()][:, source_indices(width, GLOBAL_SIZE).numpy()]
-    luma = small @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = global_sample(image) @ np.array([0.299, 0.587, 0.114], np.float32)
     cell = GLOBAL_SIZE // CUT_CELLS
     return luma.reshape(CUT_CELLS, cell, CUT_CELLS, cell).mean(axis=(1, 3))
 
