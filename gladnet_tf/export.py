@@ -1,7 +1,7 @@
 """Export GLADNet for serving: a SavedModel in TF Serving's layout and TFLite models.
 
     python -m gladnet_tf.export --output_dir exports [--weights W] [--version 1] \\
-        [--tflite fp32,fp16,int8] [--fixed_size 400x600] [--int8_full_images DIR]
+        [--tflite fp32,fp16,int8] [--fixed_size 400x600] [--int8_full_images DIR] [--branches]
 
 Writes `exports/gladnet/<version>/` (TF Serving: `--model_base_path=exports/gladnet`) with two
 signatures: `serving_default` takes float32 images [batch, H, W, 3] in [0, 1] and returns
@@ -27,6 +27,21 @@ from gladnet_tf.inference import DETAIL_LAYERS, shipped_weights
 from gladnet_tf.model import GLOBAL_SIZE, ResizeNearestTF1, build_gladnet
 
 TFLITE_VARIANTS = ("fp32", "fp16", "int8", "int8_full")
+BRANCH_VARIANTS = ("fp32", "fp16")
+
+
+def branch_models(model):
+    """The network's two branches apart, as Keras models sharing its layers: the global branch
+    (images -> 96x96x64 illumination features) and the detail branch ([images, features] ->
+    output; the features resized to the image inside). Composed, they are the model."""
+    global_branch = keras.Model(model.input, model.get_layer("conv2d_11").output)
+    images = keras.Input((None, None, 3), name="images")
+    features = keras.Input((GLOBAL_SIZE, GLOBAL_SIZE, 64), name="features")
+    x = ResizeNearestTF1()([features, images])
+    x = model.get_layer("concat")([x, images])
+    for name in DETAIL_LAYERS:
+        x = model.get_layer(name)(x)
+    return global_branch, keras.Model([images, features], x)
 
 
 def serving_archive(model):
@@ -43,17 +58,13 @@ def serving_archive(model):
             return tf.io.encode_png(tf.cast(tf.round(output * 255.0), tf.uint8))
         return {"png": tf.map_fn(one, image_bytes, fn_output_signature=tf.string)}
 
-    global_branch = keras.Model(model.input, model.get_layer("conv2d_11").output)
+    global_branch, detail_branch = branch_models(model)
 
     def global_features(images):
         return {"features": global_branch(images)}
 
     def enhance_with_features(images, features):
-        x = ResizeNearestTF1()([features, images])
-        x = model.get_layer("concat")([x, images])
-        for name in DETAIL_LAYERS:
-            x = model.get_layer(name)(x)
-        return {"output": x}
+        return {"output": detail_branch([images, features])}
 
     images = tf.TensorSpec((None, None, None, 3), tf.float32, name="images")
     archive = keras.export.ExportArchive()
@@ -113,14 +124,15 @@ def representative_images(folder, size, count=16):
         yield [image[np.newaxis].astype(np.float32)]
 
 
-def convert_tflite(model, variant, size=None, calibration_dir=None):
+def convert_tflite(model, variant, size=None, calibration_dir=None, signature=None):
     """TFLite flatbuffer bytes of one variant; `size` = (H, W) fixes the input shape. `int8`:
-    the photo's own conv kept float (gladnet_tf.tflite_int8)."""
+    the photo's own conv kept float (gladnet_tf.tflite_int8). `signature`: the model's input
+    specs when it is not the whole network (a branch)."""
     spec = tf.TensorSpec((1, *(size or (None, None)), 3), tf.float32, name="images")
     if variant == "int8":
         model = tflite_int8.split_image_conv(model)
     with tempfile.TemporaryDirectory() as saved:  # Keras 3: SavedModel first, then convert
-        model.export(saved, format="tf_saved_model", input_signature=[spec], verbose=False)
+        model.export(saved, format="tf_saved_model", input_signature=signature or [spec], verbose=False)
         converter = tf.lite.TFLiteConverter.from_saved_model(saved)
         content = _configure(converter, variant, size, calibration_dir).convert()
     if variant == "int8":
@@ -158,6 +170,27 @@ def export_tflite(model, output_dir, variants, sizes=(), calibration_dir=None, o
     return paths
 
 
+def export_tflite_branches(model, output_dir, variants, sizes=(), overwrite=False):
+    """Writes the two branches apart (`gladnet_global_*.tflite`: the photo -> features;
+    `gladnet_detail_*.tflite`: the photo and features -> the output) for video on devices: run
+    the first on each frame, average its features over time, run the second with the average.
+    fp32 and fp16 only; returns the paths."""
+    global_branch, detail_branch = branch_models(model)
+    features = tf.TensorSpec((1, GLOBAL_SIZE, GLOBAL_SIZE, 64), tf.float32, name="features")
+    paths = []
+    for size in (None, *sizes):
+        images = tf.TensorSpec((1, *(size or (None, None)), 3), tf.float32, name="images")
+        for variant in [v for v in variants if v in BRANCH_VARIANTS]:
+            for name, branch, signature in (("global", global_branch, [images]),
+                                            ("detail", detail_branch, [[images, features]])):
+                path = os.path.join(output_dir, "tflite", tflite_name(variant, size).replace(
+                    "gladnet_", f"gladnet_{name}_"))
+                with atomic_path(path, overwrite) as tmp, open(tmp, "wb") as handle:
+                    handle.write(convert_tflite(branch, variant, size, signature=signature))
+                paths.append(path)
+    return paths
+
+
 def _megabytes(path):
     files = [os.path.join(d, f) for d, _, names in os.walk(path) for f in names] \
         if os.path.isdir(path) else [path]
@@ -184,10 +217,14 @@ def describe_tflite(path):
     from ai_edge_litert.interpreter import Interpreter
 
     from gladnet_tf import gpu_compat
-    details = Interpreter(model_path=path).get_input_details()[0]
-    shape = [int(d) for d in details["shape_signature"]]
-    return [f"TFLite {path} ({_megabytes(path):.1f} MB): input {details['dtype'].__name__} {shape}",
-            f"  {gpu_compat.verdict(path)}"]
+    inputs = Interpreter(model_path=path).get_input_details()
+    shapes = [f"{d['dtype'].__name__} {[int(v) for v in d['shape_signature']]}" for d in inputs]
+    if len(inputs) == 1:
+        described = f"input {shapes[0]}"
+    else:  # a branch: name them ("serving_default_features:0" -> features)
+        described = "inputs " + ", ".join(f"{d['name'].split('_')[-1].split(':')[0]} {shape}"
+                                          for d, shape in zip(inputs, shapes))
+    return [f"TFLite {path} ({_megabytes(path):.1f} MB): {described}", f"  {gpu_compat.verdict(path)}"]
 
 
 def serving_help(output_dir):
@@ -222,6 +259,9 @@ def main(argv=None):
                         help="also write fixed-shape TFLite models of this HxW (e.g. 400x600), "
                              "for GPU/NNAPI delegates; repeatable")
     parser.add_argument("--int8_full_images", help="folder of images to calibrate full-int8")
+    parser.add_argument("--branches", action="store_true",
+                        help="also write the global and detail branches as separate fp32/fp16 "
+                             "TFLite files (video on devices: average the global features over frames)")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
     variants = [v for v in args.tflite.split(",") if v]
@@ -242,8 +282,12 @@ def main(argv=None):
             print(f"Keras weights {os.path.join(args.output_dir, 'gladnet.weights.h5')}")
         lines = describe_saved_model(export_saved_model(model, args.output_dir, args.version,
                                                         args.overwrite))
-        for path in export_tflite(model, args.output_dir, variants, args.fixed_size,
-                                  args.int8_full_images, args.overwrite):
+        paths = export_tflite(model, args.output_dir, variants, args.fixed_size,
+                              args.int8_full_images, args.overwrite)
+        if args.branches:
+            paths += export_tflite_branches(model, args.output_dir, variants, args.fixed_size,
+                                            args.overwrite)
+        for path in paths:
             lines += describe_tflite(path)
         print("\n".join(lines + serving_help(args.output_dir)))
     except (OutputExistsError, imageio.ImageError, OSError) as error:
