@@ -15,6 +15,7 @@ from gladnet_tf.atomic import OutputExistsError, atomic_path
 
 VIDEO_EXTENSIONS = frozenset(".mp4 .m4v .mov .mkv .avi .webm".split())
 OUTPUT_EXTENSIONS = {".webm": ".mkv"}
+MUXERS = {".mkv": "matroska", ".m4v": "mp4"}  # FFmpeg's muxer names where not the extension
 DEFAULT_CRF = 18  # libx264: 0 lossless, 18 visually lossless, 23 its default, 51 worst
 
 
@@ -75,8 +76,8 @@ def enhance_video(path, target, enhance_frame, crf=DEFAULT_CRF, overwrite=False,
     frames = 0
     try:
         with container, atomic_path(target, overwrite) as tmp:
-            with av.open(tmp, "w", format=output_extension(target).lstrip(".").replace("mkv", "matroska")
-                         .replace("m4v", "mp4")) as out:
+            ext = output_extension(target)
+            with av.open(tmp, "w", format=MUXERS.get(ext, ext.lstrip("."))) as out:
                 width, height = source.codec_context.width, source.codec_context.height
                 video = out.add_stream("libx264", rate=source.average_rate or source.guessed_rate or 30)
                 video.width, video.height = width, height
