@@ -29,10 +29,12 @@ def from_tfds(folder, split="validation"):
     return list(evaluate.load_paired(argparse.Namespace(tfds=folder, split=split)))
 
 
+BASELINES = {"gamma": "gamma=best", "input": "input", "clahe=best": "clahe=best"}
+
+
 def method_of(spec):
-    """(method spec, weights) of a command-line entry."""
-    return ("gamma=best", None) if spec == "gamma" else (spec, None) if spec in ("input", "clahe=best") \
-        else ("gladnet", spec)
+    """(method spec, weights) of a command-line entry: a baseline's name or a weights file."""
+    return (BASELINES[spec], None) if spec in BASELINES else ("gladnet", spec)
 
 
 def means(items, spec):
