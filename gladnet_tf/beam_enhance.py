@@ -34,21 +34,20 @@ class GladnetModelHandler(ModelHandler):
     photos run tiled). The weights (a local or remote .weights.h5; default: the shipped ones) are
     read once per worker."""
 
-    def __init__(self, weights=None, precision="float32", memory_mb=None):
+    def __init__(self, weights=None, precision="float32", memory_mb=None, engine="auto"):
         super().__init__()
-        self.weights, self.precision, self.memory_mb = weights, precision, memory_mb
+        self.weights, self.precision, self.memory_mb, self.engine = weights, precision, memory_mb, engine
 
     def load_model(self):
-        from gladnet_tf.inference import DEFAULT_MEMORY_MB, Enhancer, shipped_weights
-        from gladnet_tf import cpu
+        from gladnet_tf import engine
+        from gladnet_tf.inference import shipped_weights
         weights = self.weights or shipped_weights()
         if not os.path.exists(weights):  # a remote file: copy it to the worker first
             with FileSystems.open(weights) as source, tempfile.NamedTemporaryFile(
                     suffix=".weights.h5", delete=False) as local:
                 local.write(source.read())
             weights = local.name
-        precision, _ = cpu.resolve_precision(self.precision)
-        return Enhancer(weights, precision, self.memory_mb or DEFAULT_MEMORY_MB)
+        return engine.load(weights, self.engine, self.precision, self.memory_mb)[0]
 
     def run_inference(self, batch, model, inference_args=None):
         return [(path, model(image), bits) for path, image, bits in batch]
@@ -116,7 +115,8 @@ def build(pipeline, args):
                | "Read" >> fileio.ReadMatches()
                | "Decode" >> beam.ParDo(Decode(args)).with_outputs(FAILED, main="images"))
     written = (decoded.images
-               | "Enhance" >> RunInference(GladnetModelHandler(args.weights, args.precision, args.memory_mb))
+               | "Enhance" >> RunInference(GladnetModelHandler(
+                   args.weights, args.precision, args.memory_mb, args.engine))
                | "Write" >> beam.ParDo(Write(args)))
     (decoded[FAILED]
      | "Sort" >> beam.combiners.ToList()
@@ -140,10 +140,14 @@ def parse_args(argv):
     parser.add_argument("--weights", help="Keras .weights.h5, local or remote (default: shipped)")
     parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                         help="as gladnet-enhance's, decided on each worker's CPU")
+    parser.add_argument("--engine", choices=("auto", "tf", "tflite"), default="auto",
+                        help="as gladnet-enhance's, decided on each worker's CPU")
     parser.add_argument("--memory_mb", type=int)
     args, beam_args = parser.parse_known_args(argv)
     if args.bits == 16 and args.format == "jpg":
         parser.error("--bits 16 needs --format png or tif")
+    if args.engine == "tflite" and args.precision == "bfloat16":
+        parser.error("--engine tflite runs float32 only")
     return args, beam_args
 
 

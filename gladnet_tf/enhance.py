@@ -17,9 +17,9 @@ import sys
 
 from tqdm import tqdm
 
-from gladnet_tf import cpu, imageio, montage, video
+from gladnet_tf import engine, imageio, montage, video
 from gladnet_tf.atomic import OutputExistsError
-from gladnet_tf.inference import DEFAULT_MEMORY_MB, PRECISIONS, Enhancer, shipped_weights
+from gladnet_tf.inference import DEFAULT_MEMORY_MB, PRECISIONS, shipped_weights
 from gladnet_tf.temporal import StableEnhancer
 
 
@@ -72,9 +72,14 @@ def parse_args(argv):
                              "(AVX512-BF16, AMX-BF16; about 1.8x faster, 8-bit outputs 52 dB "
                              "or more from float32), float32 elsewhere. bfloat16 on other CPUs is "
                              "allowed with a warning: emulated, no faster, only less exact")
+    parser.add_argument("--engine", choices=engine.ENGINES, default="auto",
+                        help="what runs the network: tf (TensorFlow), tflite (LiteRT with XNNPACK, "
+                             "float32), or auto (default): TensorFlow where bfloat16 is native, "
+                             "LiteRT elsewhere, the faster on each (bench/inference.py). Same pixels")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
-                        help="memory for the network's activations; larger images run in exact "
-                             "tiles sized to fit (default %(default)s)")
+                        help="tf engine: memory for the network's activations; larger images run "
+                             "in exact tiles sized to fit (default %(default)s; the tflite engine's "
+                             "tiles take about 0.5 GB)")
     parser.add_argument("--montage", help="also write a before/after contact sheet to this PNG")
     parser.add_argument("--temporal", choices=("ema", "none"), default="ema",
                         help="videos: ema (default) smooths the global branch's illumination "
@@ -115,10 +120,12 @@ def main(argv=None):
               "model, so outputs are not enhanced", file=sys.stderr)
     elif not os.path.isfile(weights):
         sys.exit(f"gladnet-enhance: error: {weights}: weights file not found")
-    precision, warning = cpu.resolve_precision(args.precision)
+    try:
+        enhancer, *_, warning = engine.load(weights, args.engine, args.precision, args.memory_mb)
+    except engine.EngineError as error:
+        sys.exit(f"gladnet-enhance: error: {error}")
     if warning:
         print(f"gladnet-enhance: warning: {warning}", file=sys.stderr)
-    enhancer = Enhancer(weights, precision, args.memory_mb)
     inputs, failed = collect_inputs(args.inputs, args.recursive)
     done, skipped, pairs = 0, 0, []
     for path, relative in tqdm(inputs, unit="img", disable=len(inputs) < 2, file=sys.stderr):

@@ -1,7 +1,7 @@
 """Export GLADNet for serving: a SavedModel in TF Serving's layout and TFLite models.
 
     python -m gladnet_tf.export --output_dir exports [--weights W] [--version 1] \\
-        [--tflite fp32,fp16,int8] [--fixed_size 400x600] [--int8_full_images DIR] [--branches]
+        [--tflite fp32,fp16,int8] [--fixed_size 400x600] [--int8_full_images DIR] [--branches [--tile 256]]
 
 Writes `exports/gladnet/<version>/` (TF Serving: `--model_base_path=exports/gladnet`) with two
 signatures: `serving_default` takes float32 images [batch, H, W, 3] in [0, 1] and returns
@@ -23,11 +23,12 @@ import tensorflow as tf
 
 from gladnet_tf import decode, imageio, tflite_int8
 from gladnet_tf.atomic import OutputExistsError, atomic_path
-from gladnet_tf.inference import DETAIL_LAYERS, shipped_weights
+from gladnet_tf.inference import DETAIL_LAYERS, HALO, shipped_weights
 from gladnet_tf.model import GLOBAL_SIZE, ResizeNearestTF1, build_gladnet
 
 TFLITE_VARIANTS = ("fp32", "fp16", "int8", "int8_full")
-BRANCH_VARIANTS = ("fp32", "fp16")
+PAIR_VARIANTS = ("fp32", "fp16", "int8")
+DEFAULT_WINDOW = 256  # the pair's detail tile, halo included
 
 
 def branch_models(model):
@@ -42,6 +43,25 @@ def branch_models(model):
     for name in DETAIL_LAYERS:
         x = model.get_layer(name)(x)
     return global_branch, keras.Model([images, features], x)
+
+
+def pair_detail_model(model, window, split_image_conv=False):
+    """The detail branch over one `window` x `window` tile, for on-device tiling at any photo size:
+    [image, features, mask] -> output, where `features` is the same window of the global features
+    resized to the photo, and `mask` is 1 inside the photo, 0 past its edge. Every layer's input is
+    multiplied by the mask, so a window that runs past the photo pads each conv with zeros exactly
+    as the whole photo's "same" convs do (all are ReLU, so nothing else is non-zero there).
+    `split_image_conv`: conv2d_12 in the int8 variant's two parts (gladnet_tf.tflite_int8)."""
+    image = keras.Input((window, window, 3), batch_size=1, name="image")
+    features = keras.Input((window, window, 64), batch_size=1, name="features")
+    mask = keras.Input((window, window, 1), batch_size=1, name="mask")
+    if split_image_conv:
+        x = tflite_int8.split_first_conv(model, features * mask, image * mask)
+    else:
+        x = model.get_layer(DETAIL_LAYERS[0])(model.get_layer("concat")([features, image]) * mask)
+    for name in DETAIL_LAYERS[1:]:
+        x = model.get_layer(name)(x * mask)
+    return keras.Model([image, features, mask], x, name="gladnet_detail")
 
 
 def serving_archive(model):
@@ -127,9 +147,9 @@ def representative_images(folder, size, count=16):
 def convert_tflite(model, variant, size=None, calibration_dir=None, signature=None):
     """TFLite flatbuffer bytes of one variant; `size` = (H, W) fixes the input shape. `int8`:
     the photo's own conv kept float (gladnet_tf.tflite_int8). `signature`: the model's input
-    specs when it is not the whole network (a branch)."""
+    specs when it is not the whole network (a branch; for `int8`, one with conv2d_12 split already)."""
     spec = tf.TensorSpec((1, *(size or (None, None)), 3), tf.float32, name="images")
-    if variant == "int8":
+    if variant == "int8" and signature is None:
         model = tflite_int8.split_image_conv(model)
     with tempfile.TemporaryDirectory() as saved:  # Keras 3: SavedModel first, then convert
         model.export(saved, format="tf_saved_model", input_signature=signature or [spec], verbose=False)
@@ -170,24 +190,36 @@ def export_tflite(model, output_dir, variants, sizes=(), calibration_dir=None, o
     return paths
 
 
-def export_tflite_branches(model, output_dir, variants, sizes=(), overwrite=False):
-    """Writes the two branches apart (`gladnet_global_*.tflite`: the photo -> features;
-    `gladnet_detail_*.tflite`: the photo and features -> the output) for video on devices: run
-    the first on each frame, average its features over time, run the second with the average.
-    fp32 and fp16 only; returns the paths."""
-    global_branch, detail_branch = branch_models(model)
-    features = tf.TensorSpec((1, GLOBAL_SIZE, GLOBAL_SIZE, 64), tf.float32, name="features")
+def pair_names(variant, window):
+    """File names of the split pair: the global and the detail model."""
+    return f"gladnet_global_{variant}.tflite", f"gladnet_detail_{variant}_{window}x{window}.tflite"
+
+
+def convert_pair(model, variant, window):
+    """The split pair's TFLite bytes (global, detail): the global branch on the photo's 96x96
+    nearest sample (`inference.global_sample`) -> its 64 features; the detail branch on one
+    window (`pair_detail_model`). Fixed shapes throughout."""
+    global_branch, _ = branch_models(model)
+    sample = tf.TensorSpec((1, GLOBAL_SIZE, GLOBAL_SIZE, 3), tf.float32, name="sample")
+    spec = lambda name, channels: tf.TensorSpec((1, window, window, channels), tf.float32, name=name)  # noqa: E731
+    detail = pair_detail_model(model, window, split_image_conv=variant == "int8")
+    signature = [[spec("image", 3), spec("features", 64), spec("mask", 1)]]
+    global_variant = "fp32" if variant == "int8" else variant  # 1/6 of the work; kept float
+    content = convert_tflite(detail, variant, signature=signature)
+    return convert_tflite(global_branch, global_variant, signature=[sample]), content
+
+
+def export_tflite_pair(model, output_dir, variants, window=DEFAULT_WINDOW, overwrite=False):
+    """Writes the split pair of each variant (fp32, fp16, int8) to `output_dir/tflite/`: with
+    them a device enhances any photo exactly, tile by tile (gladnet_tf.tflite_engine shows how).
+    Returns the paths."""
     paths = []
-    for size in (None, *sizes):
-        images = tf.TensorSpec((1, *(size or (None, None)), 3), tf.float32, name="images")
-        for variant in [v for v in variants if v in BRANCH_VARIANTS]:
-            for name, branch, signature in (("global", global_branch, [images]),
-                                            ("detail", detail_branch, [[images, features]])):
-                path = os.path.join(output_dir, "tflite", tflite_name(variant, size).replace(
-                    "gladnet_", f"gladnet_{name}_"))
-                with atomic_path(path, overwrite) as tmp, open(tmp, "wb") as handle:
-                    handle.write(convert_tflite(branch, variant, size, signature=signature))
-                paths.append(path)
+    for variant in [v for v in variants if v in PAIR_VARIANTS]:
+        for name, content in zip(pair_names(variant, window), convert_pair(model, variant, window)):
+            path = os.path.join(output_dir, "tflite", name)
+            with atomic_path(path, overwrite) as tmp, open(tmp, "wb") as handle:
+                handle.write(content)
+            paths.append(path)
     return paths
 
 
@@ -260,14 +292,20 @@ def main(argv=None):
                              "for GPU/NNAPI delegates; repeatable")
     parser.add_argument("--int8_full_images", help="folder of images to calibrate full-int8")
     parser.add_argument("--branches", action="store_true",
-                        help="also write the global and detail branches as separate fp32/fp16 "
-                             "TFLite files (video on devices: average the global features over frames)")
+                        help="also write the split pair of each fp32/fp16/int8 variant: the global "
+                             "branch (the photo's 96x96 sample -> features) and the detail branch on "
+                             "one tile (--tile), for any photo size on devices, tile by tile; for "
+                             "video, average the features over frames")
+    parser.add_argument("--tile", type=int, default=DEFAULT_WINDOW,
+                        help="the detail model's tile side in pixels, halo included (default %(default)s)")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args(argv)
     variants = [v for v in args.tflite.split(",") if v]
     unknown = set(variants) - set(TFLITE_VARIANTS)
     if unknown:
         parser.error(f"--tflite: unknown variant(s) {', '.join(sorted(unknown))}")
+    if args.tile < 4 * HALO:
+        parser.error(f"--tile {args.tile}: must be at least {4 * HALO} pixels (twice the halo of {HALO})")
     if "int8_full" in variants and not args.int8_full_images:
         parser.error("--tflite int8_full needs --int8_full_images")
     weights = args.weights or (None if args.from_run else shipped_weights())
@@ -285,8 +323,7 @@ def main(argv=None):
         paths = export_tflite(model, args.output_dir, variants, args.fixed_size,
                               args.int8_full_images, args.overwrite)
         if args.branches:
-            paths += export_tflite_branches(model, args.output_dir, variants, args.fixed_size,
-                                            args.overwrite)
+            paths += export_tflite_pair(model, args.output_dir, variants, args.tile, args.overwrite)
         for path in paths:
             lines += describe_tflite(path)
         print("\n".join(lines + serving_help(args.output_dir)))

@@ -38,7 +38,7 @@ def is_cut(previous, current):
 class StableEnhancer:
     """Enhances frames in order with temporally smoothed global features.
 
-    `enhancer` is an `inference.Enhancer`; `time_constant` in seconds (0: frame by frame). Call
+    `enhancer` is an `inference.Enhancer` or a `tflite_engine.LiteEnhancer`; `time_constant` in seconds (0: frame by frame). Call
     with each frame (H, W, 3 float32 in [0, 1]) and its time in seconds; `reset()` forgets the
     past (the next frame starts afresh). `cuts` counts the scene cuts detected.
     """
@@ -55,7 +55,7 @@ class StableEnhancer:
         self._features = self._time = self._thumbnail = None
 
     def __call__(self, frame, seconds):
-        features = self.enhancer.global_features(frame).numpy()
+        features = np.asarray(self.enhancer.global_features(frame))
         current = thumbnail(frame)
         if self._features is None or self.time_constant == 0:
             self._features = features

@@ -25,18 +25,22 @@ from gladnet_tf.inference import DETAIL_LAYERS
 FLOAT_LAYER = "conv2d_12_image"
 
 
-def split_image_conv(model):
-    """The same network with `concat` + `conv2d_12` as a conv of the features plus a conv of
-    the photo (no bias), then ReLU: equal in float to `model`."""
-    features, image = model.get_layer("concat").input
+def split_first_conv(model, features, image):
+    """conv2d_12 of `model` on concat(features, image), as a conv of the features plus a conv of
+    the photo (no bias), then ReLU: equal in float."""
     kernel, bias = model.get_layer("conv2d_12").get_weights()
     channels = features.shape[-1]
     on_features = keras.layers.Conv2D(kernel.shape[-1], 3, padding="same", name="conv2d_12_features")
     on_image = keras.layers.Conv2D(kernel.shape[-1], 3, padding="same", use_bias=False, name=FLOAT_LAYER)
     x = keras.layers.Add(name="conv2d_12_sum")([on_features(features), on_image(image)])
-    x = keras.layers.ReLU(name="conv2d_12_relu")(x)
     on_features.set_weights([kernel[:, :, :channels], bias])
     on_image.set_weights([kernel[:, :, channels:]])
+    return keras.layers.ReLU(name="conv2d_12_relu")(x)
+
+
+def split_image_conv(model):
+    """The same network with `concat` + `conv2d_12` split by `split_first_conv`: equal in float."""
+    x = split_first_conv(model, *model.get_layer("concat").input)
     for name in DETAIL_LAYERS[1:]:
         x = model.get_layer(name)(x)
     return keras.Model(model.input, x, name="gladnet_int8")

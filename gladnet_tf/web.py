@@ -3,9 +3,10 @@
     gladnet-web [--port 8000] [--weights W]
 
 Installs the page's npm dependencies (LiteRT.js, with its WebAssembly files) when they are
-missing, exports the fixed-size TFLite model the page runs (web/model/) from the shipped or given
-weights, and serves web/ on http://127.0.0.1:PORT/ until interrupted. Needs a source checkout
-(the web/ folder) and npm.
+missing, exports the split pair of TFLite models the page runs (web/model/: the global branch and
+the detail branch on 256x256 tiles) from the shipped or given weights, and serves web/ on
+http://127.0.0.1:PORT/ until interrupted, cross-origin isolated (so WebAssembly may use threads).
+Needs a source checkout (the web/ folder) and npm.
 """
 import argparse
 import functools
@@ -15,8 +16,11 @@ import subprocess
 import sys
 
 WEB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web")
-MODEL_SIZE = (384, 512)  # height, width: as web/app.js
-MODEL = os.path.join(WEB, "model", f"gladnet_fp32_{MODEL_SIZE[0]}x{MODEL_SIZE[1]}.tflite")
+TILE = 256  # the detail model's tile: as web/app.js
+MODELS = [os.path.join(WEB, "model", name) for name in ("gladnet_global_fp32.tflite",
+                                                        f"gladnet_detail_fp32_{TILE}x{TILE}.tflite")]
+# Cross-origin isolation: without it browsers withhold SharedArrayBuffer, so no WebAssembly threads.
+ISOLATION_HEADERS = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 
 
 class WebError(RuntimeError):
@@ -24,8 +28,8 @@ class WebError(RuntimeError):
 
 
 def prepare(weights=None, overwrite=False):
-    """npm dependencies and the page's TFLite model, made when missing, older than the weights,
-    or asked."""
+    """npm dependencies and the page's TFLite pair, made when missing, older than the weights,
+    or asked; returns the pair's paths."""
     if not os.path.isdir(WEB):
         raise WebError(f"{WEB}: not found (gladnet-web needs a source checkout)")
     if not os.path.isdir(os.path.join(WEB, "node_modules", "@litertjs", "core")):
@@ -35,19 +39,26 @@ def prepare(weights=None, overwrite=False):
             raise WebError(f"npm ci in {WEB} failed ({error}); install Node.js and npm") from None
     from gladnet_tf.inference import shipped_weights
     weights = weights or shipped_weights()
-    if overwrite or not os.path.exists(MODEL) or os.path.getmtime(MODEL) < os.path.getmtime(weights):
+    if overwrite or not all(os.path.exists(m) and os.path.getmtime(m) >= os.path.getmtime(weights)
+                            for m in MODELS):
         from gladnet_tf import export
         from gladnet_tf.atomic import atomic_path
-        model = export.load_model(weights)
-        with atomic_path(MODEL, overwrite=True) as tmp, open(tmp, "wb") as handle:
-            handle.write(export.convert_tflite(model, "fp32", MODEL_SIZE))
-    return MODEL
+        for path, content in zip(MODELS, export.convert_pair(export.load_model(weights), "fp32", TILE)):
+            with atomic_path(path, overwrite=True) as tmp, open(tmp, "wb") as handle:
+                handle.write(content)
+    return MODELS
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files, with WebAssembly and JavaScript modules served under their MIME types."""
+    """Static files, with WebAssembly and JavaScript modules served under their MIME types, and
+    the page cross-origin isolated."""
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript"}
+
+    def end_headers(self):
+        for name, value in ISOLATION_HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def log_message(self, *args):  # quiet: the page's requests are not news
         pass

@@ -66,34 +66,6 @@ def test_branch_signatures_compose_to_the_whole_model(model, saved_model):
     assert np.abs(swapped.numpy() - whole.numpy()).max() > 1e-3
 
 
-def run_detail(content, image, features):
-    from ai_edge_litert.interpreter import Interpreter
-    interpreter = Interpreter(model_content=content)
-    by_name = {d["name"].split("_")[-1].split(":")[0]: d for d in interpreter.get_input_details()}
-    interpreter.resize_tensor_input(by_name["images"]["index"], image.shape)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(by_name["images"]["index"], image)
-    interpreter.set_tensor(by_name["features"]["index"], features)
-    interpreter.invoke()
-    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-
-
-@pytest.mark.parametrize("size", [None, (48, 64)])
-def test_tflite_branches_compose_to_the_whole_model(model, photo_batch, tmp_path, size):
-    paths = export.export_tflite_branches(model, str(tmp_path), ["fp32"], [size] if size else [])
-    names = sorted(os.path.basename(p) for p in paths)
-    suffix = f"_{size[0]}x{size[1]}" if size else ""
-    assert {f"gladnet_detail_fp32{suffix}.tflite", f"gladnet_global_fp32{suffix}.tflite"} <= set(names)
-    assert len(names) == (4 if size else 2)  # any size, plus each fixed size
-    read = lambda name: open(os.path.join(str(tmp_path), "tflite", name), "rb").read()  # noqa: E731
-    features = run_tflite(read(f"gladnet_global_fp32{suffix}.tflite"), photo_batch)
-    assert features.shape == (1, 96, 96, 64)
-    output = run_detail(read(f"gladnet_detail_fp32{suffix}.tflite"), photo_batch, features)
-    np.testing.assert_allclose(output, model(photo_batch).numpy(), atol=1e-4)
-    other = run_detail(read(f"gladnet_detail_fp32{suffix}.tflite"), photo_batch, features * 0.5)
-    assert np.abs(other - output).max() > 1e-3  # the features given are the ones used
-
-
 def test_rest_request_in_fresh_process_matches_keras(model, saved_model, tmp_path):
     rng = np.random.default_rng(0)
     images = rng.uniform(size=(2, 30, 44, 3)).astype(np.float32)

@@ -1,16 +1,20 @@
 """The in-browser demo in a real browser: Debian's headless Chromium opens the page served on
-127.0.0.1, LiteRT.js enhances a photo, and the page's input is the photo while its pixels match
-gladnet-enhance's within 2/255. Needs chromium, chromium-driver and npm (.ci/run
-installs them); writes the page's screenshot (docs/web_demo.png with GLADNET_SCREENSHOT=docs)."""
+127.0.0.1 (cross-origin isolated, so WebAssembly runs threads), LiteRT.js enhances photos at full
+size with the split pair, and the page's pixels match gladnet-enhance's within 2/255: a portrait
+photo, a photo over 4 MP, a 12 MP photo. Bad input and a cancelled run end in one line with
+nothing offered for download. Needs chromium, chromium-driver and npm (.ci/run installs them);
+writes the page's screenshot (docs/web_demo.png with GLADNET_SCREENSHOT=docs)."""
 import base64
 import os
 import shutil
 import threading
 
+import cv2
 import numpy as np
 import pytest
 
-from gladnet_tf import web
+from gladnet_tf import imageio, web
+from gladnet_tf.inference import Enhancer, shipped_weights
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -18,18 +22,22 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER and shutil.which("npm")
                                 reason="needs Debian's chromium and chromium-driver, and npm")
 
 ENHANCE = """
-const [url, done] = arguments;
-const b64 = (array) => {
-  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+const [url, rowStep, cancelAfter, done] = arguments;
+const b64 = (bytes) => {
   let text = '';
   for (let i = 0; i < bytes.length; i += 32768) text += String.fromCharCode(...bytes.subarray(i, i + 32768));
   return btoa(text);
 };
+const $ = (id) => document.getElementById(id);
 window.gladnet.ready
-  .then(() => window.gladnet.enhanceUrl(url))
-  .then((r) => done({input: b64(r.input), output: b64(r.output), width: r.width, height: r.height,
-                     backend: r.backend, status: document.getElementById('status').textContent}))
-  .catch((error) => done({error: String(error)}));
+  .then(() => {
+    if (cancelAfter) setTimeout(() => window.gladnet.cancel(), cancelAfter);
+    return window.gladnet.enhanceUrl(url, {rowStep});
+  })
+  .then((r) => done({output: b64(r.output), width: r.width, height: r.height, backend: r.backend,
+                     seconds: r.seconds, status: $('status').textContent, download: !$('download').hidden}))
+  .catch((error) => done({error: String(error.message || error), note: $('note').textContent,
+                          download: !$('download').hidden}));
 """
 
 
@@ -43,7 +51,7 @@ def page():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(page):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -52,44 +60,81 @@ def browser():
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_script_timeout(300)
+    driver.set_script_timeout(1200)
+    driver.get(page)
     yield driver
     driver.quit()
 
 
-def test_page_enhances_a_photo_as_gladnet_enhance_does(page, browser, tmp_path):
-    """A 4:3 photo at the model's size (no scaling, no padding): the page's input tensor is the
-    photo as Python decodes it, and its output is gladnet-enhance's (and the Python TFLite
-    interpreter's on that input) within 2/255."""
-    import cv2
-    from ai_edge_litert.interpreter import Interpreter
+@pytest.fixture(scope="module")
+def photo():
+    return imageio.read_image(os.path.join(REPO, "samples", "sice_1489.jpg"))[0]
 
-    from gladnet_tf import imageio
-    from gladnet_tf.inference import Enhancer, shipped_weights
 
-    height, width = web.MODEL_SIZE
-    photo = imageio.read_image(os.path.join(REPO, "samples", "sice_1489.jpg"))[0]
-    photo = cv2.resize(photo, (width, width), interpolation=cv2.INTER_AREA)[:height]
-    encoded = cv2.imencode(".png", np.round(photo[..., ::-1] * 255).astype(np.uint8))[1].tobytes()
-    photo = np.round(photo * 255) / 255  # what the PNG holds
-    browser.get(page)
-    result = browser.execute_async_script(ENHANCE, "data:image/png;base64," + base64.b64encode(encoded).decode())
-    assert "error" not in result, result.get("error")
-    assert (result["height"], result["width"]) == (height, width)
-    page_input = np.frombuffer(base64.b64decode(result["input"]), np.float32).reshape(1, height, width, 3)
-    page_output = np.frombuffer(base64.b64decode(result["output"]), np.float32).reshape(height, width, 3)
-    assert np.abs(page_input[0] - photo).max() <= 1 / 255 + 1e-6  # not black, swapped or scaled
-    to8 = lambda x: np.round(np.clip(x, 0, 1) * 255)  # noqa: E731
-    expected = Enhancer(shipped_weights())(photo)
-    assert np.abs(to8(page_output) - to8(expected)).max() <= 2
-    interpreter = Interpreter(model_path=web.MODEL)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], page_input)
-    interpreter.invoke()
-    assert np.abs(to8(page_output) - to8(interpreter.get_tensor(
-        interpreter.get_output_details()[0]["index"])[0])).max() <= 2
-    assert result["backend"] in ("wasm", "webgpu") and "Ready: LiteRT.js on" in result["status"]
-    print(f"backend: {result['backend']}")
-    folder = os.environ.get("GLADNET_SCREENSHOT", str(tmp_path))
-    shot = os.path.join(REPO, folder, "web_demo.png") if not os.path.isabs(folder) else os.path.join(folder, "web_demo.png")
-    assert browser.save_screenshot(shot)
+def png(image, path):
+    """The image as an 8-bit PNG file (what the page and gladnet-enhance both read); its pixels."""
+    cv2.imwrite(str(path), np.round(image[..., ::-1] * 255).astype(np.uint8))
+    return imageio.read_image(str(path))[0]
+
+
+def enhance_in_page(browser, page, path, row_step=1, cancel_after_ms=0):
+    """The page's result for a file served beside it (the test copies it into web/)."""
+    name = f"_test_{os.path.basename(path)}"
+    shutil.copy(path, os.path.join(web.WEB, name))
+    try:
+        result = browser.execute_async_script(ENHANCE, page + name, row_step, cancel_after_ms)
+    finally:
+        os.remove(os.path.join(web.WEB, name))
+    if "output" in result:
+        rows = np.frombuffer(base64.b64decode(result["output"]), np.uint8)
+        result["output"] = rows.reshape(-1, result["width"], 4)
+    return result
+
+
+def expected_rows(image, row_step):
+    output = Enhancer(shipped_weights())(image)  # gladnet-enhance's pixels (tiled where it must)
+    return np.round(output[::row_step] * 255)
+
+
+@pytest.mark.parametrize("height, width, row_step", [(600, 450, 1), (1836, 2448, 4)])
+def test_page_matches_gladnet_enhance_at_full_size(browser, page, photo, tmp_path, height, width, row_step):
+    """A portrait photo, and one over 4 MP (every 4th row compared): full size, every pixel
+    within 2/255 of gladnet-enhance's."""
+    image = png(cv2.resize(photo, (width, height), interpolation=cv2.INTER_CUBIC).clip(0, 1), tmp_path / "p.png")
+    result = enhance_in_page(browser, page, tmp_path / "p.png", row_step)
+    assert "error" not in result, result.get("note")
+    assert (result["height"], result["width"]) == (height, width) and result["download"]
+    assert np.all(result["output"][..., 3] == 255)
+    difference = np.abs(result["output"][..., :3].astype(np.float32) - expected_rows(image, row_step))
+    assert difference.max() <= 2
+    assert result["backend"] in ("webgpu", "wasm, 2 threads") or result["backend"].startswith("wasm, ")
+    assert "1 thread" not in result["backend"]  # cross-origin isolated: threads
+    print(f"{width}x{height}: {result['seconds']:.1f} s on {result['backend']}")
+    if height == 600:
+        folder = os.environ.get("GLADNET_SCREENSHOT", str(tmp_path))
+        assert browser.save_screenshot(os.path.join(REPO, folder, "web_demo.png"))
+
+
+def test_twelve_megapixels_complete(browser, page, photo, tmp_path):
+    """A 12 MP photo (4000x3000) runs to the end without running out of memory; sampled rows
+    match gladnet-enhance's."""
+    image = png(cv2.resize(photo, (4000, 3000), interpolation=cv2.INTER_CUBIC).clip(0, 1), tmp_path / "12mp.png")
+    result = enhance_in_page(browser, page, tmp_path / "12mp.png", row_step=97)
+    assert "error" not in result, result.get("note")
+    assert (result["height"], result["width"]) == (3000, 4000) and result["download"]
+    assert np.abs(result["output"][..., :3].astype(np.float32) - expected_rows(image, 97)).max() <= 2
+    print(f"12 MP: {result['seconds']:.1f} s on {result['backend']}")
+
+
+def test_bad_inputs_and_cancel_end_in_one_line_with_nothing_to_download(browser, page, photo, tmp_path):
+    (tmp_path / "notes.jpg").write_text("not a photo")
+    result = enhance_in_page(browser, page, tmp_path / "notes.jpg")
+    assert result["note"] == "_test_notes.jpg: could not be enhanced (not an image this browser can read)."
+    assert not result["download"]
+    cv2.imwrite(str(tmp_path / "huge.png"), np.zeros((7100, 7100, 3), np.uint8))  # 50.4 MP
+    result = enhance_in_page(browser, page, tmp_path / "huge.png")
+    assert "over the 50 MP this page holds in memory" in result["note"] and "\n" not in result["note"]
+    assert not result["download"]
+    png(cv2.resize(photo, (1600, 1200)).clip(0, 1), tmp_path / "slow.png")
+    result = enhance_in_page(browser, page, tmp_path / "slow.png", cancel_after_ms=1500)
+    assert result.get("note") == "_test_slow.png: cancelled." and not result["download"]

@@ -1,98 +1,188 @@
-// GLADNet with LiteRT.js: the exported fixed-size TFLite model runs in the page (WebGPU when the
-// browser offers it, else WebAssembly on the CPU). Nothing leaves the device; nothing is fetched
-// from elsewhere: LiteRT.js and its WebAssembly files come from node_modules beside this page.
+// GLADNet with LiteRT.js at full resolution: the split pair that gladnet-web exports runs in the
+// page (WebGPU when the browser offers it, else WebAssembly, multi-threaded when the page is
+// cross-origin isolated). The global branch sees the photo once, as its 96x96 sample; the detail
+// branch runs over fixed-size tiles with a halo, so any size gives gladnet-enhance's pixels
+// (gladnet_tf/tflite_engine.py does the same in Python). Nothing leaves the device; nothing is
+// fetched from elsewhere: LiteRT.js and its WebAssembly files come from node_modules beside this page.
 import {isWebGPUSupported, loadAndCompile, loadLiteRt, Tensor} from '@litertjs/core';
+import {GLOBAL_SIZE, sourceIndices, windows} from './tiling.js';
 
-const MODEL = 'model/gladnet_fp32_384x512.tflite';
-const HEIGHT = 384, WIDTH = 512;  // the model's input; photos are scaled down to fit, then padded
+const TILE = 256;          // the detail model's tile, halo included
+const FEATURES = 64;       // global features per pixel
+const MAX_PIXELS = 50e6;   // larger photos are refused up front rather than run out of memory
+const MODELS = {global: 'model/gladnet_global_fp32.tflite', detail: `model/gladnet_detail_fp32_${TILE}x${TILE}.tflite`};
 
 const $ = (id) => document.getElementById(id);
-let model = null;
+let models = null;
 let backend = null;
+let current = null;  // the run in progress: {cancelled}
+
+async function compile(accelerator) {
+  const options = accelerator === 'wasm' ?
+    {accelerator, cpuOptions: {numThreads: self.crossOriginIsolated ? navigator.hardwareConcurrency : 1}} :
+    {accelerator};
+  return {global: await loadAndCompile(MODELS.global, options), detail: await loadAndCompile(MODELS.detail, options)};
+}
 
 async function init() {
-  await loadLiteRt('./node_modules/@litertjs/core/wasm/');
+  const threads = self.crossOriginIsolated === true;
+  await loadLiteRt('./node_modules/@litertjs/core/wasm/', {threads});
   if (isWebGPUSupported()) {
     try {
-      model = await loadAndCompile(MODEL, {accelerator: 'webgpu'});
+      models = await compile('webgpu');
       backend = 'webgpu';
     } catch (error) {
       console.warn('WebGPU unavailable, using WebAssembly:', error);
     }
   }
-  if (!model) {
-    model = await loadAndCompile(MODEL, {accelerator: 'wasm'});
-    backend = 'wasm';
+  if (!models) {
+    models = await compile('wasm');
+    backend = threads ? `wasm, ${navigator.hardwareConcurrency} threads` : 'wasm, 1 thread';
   }
-  $('status').textContent = `Ready: LiteRT.js on ${backend === 'webgpu' ? 'WebGPU' : 'WebAssembly (CPU)'}.`;
+  $('status').textContent = `Ready: LiteRT.js on ${backend === 'webgpu' ? 'WebGPU' : `WebAssembly (${backend.slice(6)})`}.`;
   document.body.dataset.backend = backend;
 }
 
-// The photo scaled to fit the model's input (never enlarged), top-left, the rest black; RGB in
-// [0, 1], HWC order as the model takes it.
-function toInput(image) {
-  const scale = Math.min(WIDTH / image.width, HEIGHT / image.height, 1);
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const canvas = new OffscreenCanvas(WIDTH, HEIGHT);
-  const context = canvas.getContext('2d');
-  context.fillStyle = 'black';
-  context.fillRect(0, 0, WIDTH, HEIGHT);
-  context.drawImage(image, 0, 0, width, height);
-  const rgba = context.getImageData(0, 0, WIDTH, HEIGHT).data;
-  const data = new Float32Array(WIDTH * HEIGHT * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    data[j] = rgba[i] / 255; data[j + 1] = rgba[i + 1] / 255; data[j + 2] = rgba[i + 2] / 255;
+// Runs one model on named Float32Array inputs of the given shapes; returns its output's data.
+async function run(model, inputs) {
+  const tensors = {};
+  for (const [name, [data, shape]] of Object.entries(inputs)) {
+    const tensor = new Tensor(data, shape);
+    tensors[name] = backend === 'webgpu' ? await tensor.moveTo('webgpu') : tensor;
   }
-  return {data, width, height, scaled: scale < 1};
+  const outputs = await model.run(tensors);
+  const output = Object.values(outputs)[0];
+  const data = await output.data();
+  for (const t of [...Object.values(tensors), ...Object.values(outputs)]) t.delete();
+  return data;
 }
 
-function draw(canvas, data, width, height) {
-  canvas.width = width;
-  canvas.height = height;
-  const context = canvas.getContext('2d');
-  const pixels = context.createImageData(width, height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * WIDTH + x) * 3, o = (y * width + x) * 4;
-      for (let c = 0; c < 3; c++) pixels.data[o + c] = Math.round(Math.min(1, Math.max(0, data[i + c])) * 255);
-      pixels.data[o + 3] = 255;
+class Cancelled extends Error {}
+
+// The photo's pixels (RGBA bytes, EXIF orientation applied by createImageBitmap).
+function pixels(bitmap) {
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d', {willReadFrequently: true});
+  context.drawImage(bitmap, 0, 0);
+  return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+}
+
+// GLADNet on RGBA bytes of any size: the global features once, then the detail model tile by tile.
+// Returns the enhanced RGBA bytes; `progress(fraction)` after each tile; throws Cancelled.
+async function enhancePixels(rgba, width, height, progress, job) {
+  const sampleRows = sourceIndices(height, GLOBAL_SIZE), sampleCols = sourceIndices(width, GLOBAL_SIZE);
+  const sample = new Float32Array(GLOBAL_SIZE * GLOBAL_SIZE * 3);
+  for (let i = 0; i < GLOBAL_SIZE; i++) {
+    for (let j = 0; j < GLOBAL_SIZE; j++) {
+      const s = (sampleRows[i] * width + sampleCols[j]) * 4, t = (i * GLOBAL_SIZE + j) * 3;
+      for (let c = 0; c < 3; c++) sample[t + c] = rgba[s + c] / 255;
     }
   }
-  context.putImageData(pixels, 0, 0);
+  const features = await run(models.global, {sample: [sample, [1, GLOBAL_SIZE, GLOBAL_SIZE, 3]]});
+  const rows = sourceIndices(GLOBAL_SIZE, height), cols = sourceIndices(GLOBAL_SIZE, width);
+  const tile = new Float32Array(TILE * TILE * 3), tileFeatures = new Float32Array(TILE * TILE * FEATURES);
+  const mask = new Float32Array(TILE * TILE);
+  const output = new Uint8ClampedArray(width * height * 4);  // stores round-half-even, as numpy
+  const ys = windows(height, TILE), xs = windows(width, TILE);
+  let done = 0;
+  for (const [y0, y1, ya] of ys) {
+    for (const [x0, x1, xa] of xs) {
+      if (job.cancelled) throw new Cancelled();
+      const yb = Math.min(ya + TILE, height), xb = Math.min(xa + TILE, width);
+      if (yb - ya < TILE || xb - xa < TILE) {  // past the photo's edge: zeros, masked
+        tile.fill(0); tileFeatures.fill(0); mask.fill(0);
+      }
+      for (let y = ya; y < yb; y++) {
+        const featureRow = rows[y] * GLOBAL_SIZE * FEATURES;
+        for (let x = xa; x < xb; x++) {
+          const t = (y - ya) * TILE + (x - xa), s = (y * width + x) * 4, f = featureRow + cols[x] * FEATURES;
+          tile[t * 3] = rgba[s] / 255; tile[t * 3 + 1] = rgba[s + 1] / 255; tile[t * 3 + 2] = rgba[s + 2] / 255;
+          tileFeatures.set(features.subarray(f, f + FEATURES), t * FEATURES);
+          mask[t] = 1;
+        }
+      }
+      const result = await run(models.detail, {
+        image: [tile, [1, TILE, TILE, 3]], features: [tileFeatures, [1, TILE, TILE, FEATURES]],
+        mask: [mask, [1, TILE, TILE, 1]]});
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const r = ((y - ya) * TILE + (x - xa)) * 3, o = (y * width + x) * 4;
+          output[o] = result[r] * 255; output[o + 1] = result[r + 1] * 255; output[o + 2] = result[r + 2] * 255;
+          output[o + 3] = 255;
+        }
+      }
+      progress(++done / (ys.length * xs.length));
+      await new Promise((resolve) => setTimeout(resolve, 0));  // let the page draw the progress
+    }
+  }
+  return output;
 }
 
-// Enhances an image element or bitmap; returns the model's input and output (for the tests).
-async function enhance(image) {
-  const input = toInput(image);
-  const tensor = new Tensor(input.data, [1, HEIGHT, WIDTH, 3]);
-  const onDevice = backend === 'webgpu' ? await tensor.moveTo('webgpu') : tensor;
+function show(canvas, rgba, width, height) {
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext('2d').putImageData(new ImageData(rgba, width, height), 0, 0);
+}
+
+// Enhances a decoded photo at full size; returns the output pixels and timing (for the tests).
+async function enhance(bitmap, name) {
+  if (current) current.cancelled = true;
+  const job = current = {cancelled: false};
+  const {width, height} = bitmap;
+  if (width * height > MAX_PIXELS) {
+    throw new Error(`${width}×${height} is ${(width * height / 1e6).toFixed(0)} MP, over the ` +
+                    `${MAX_PIXELS / 1e6} MP this page holds in memory; use gladnet-enhance`);
+  }
+  const rgba = pixels(bitmap);
+  show($('before'), rgba, width, height);
+  $('progress').hidden = $('cancel').hidden = false;
+  $('progress').value = 0;
+  $('note').textContent = `Enhancing ${name} (${width}×${height})…`;
   const started = performance.now();
-  const outputs = await model.run([onDevice]);
-  const output = await outputs[0].data();
-  const seconds = (performance.now() - started) / 1000;
-  onDevice.delete();
-  for (const t of outputs) t.delete();
-  draw($('before'), input.data, input.width, input.height);
-  draw($('after'), output, input.width, input.height);
-  $('note').textContent = (input.scaled ? `Scaled down to ${input.width}×${input.height} to fit the ` +
-      `in-browser model (${WIDTH}×${HEIGHT}); for full resolution use gladnet-enhance. ` : '') +
-      `Enhanced in ${seconds.toFixed(2)} s on ${backend}.`;
-  const link = $('download');
-  link.href = $('after').toDataURL('image/png');
-  link.hidden = false;
-  return {input: input.data, output, width: input.width, height: input.height, backend, seconds};
+  try {
+    const output = await enhancePixels(rgba, width, height, (f) => { $('progress').value = f; }, job);
+    const seconds = (performance.now() - started) / 1000;
+    show($('after'), output, width, height);
+    $('note').textContent = `${name}: ${width}×${height} enhanced in ${seconds.toFixed(1)} s on ${backend} ` +
+        `(${(seconds / (width * height / 1e6)).toFixed(2)} s per megapixel).`;
+    $('download').download = name.replace(/\.[^.]*$/, '') + '_gladnet.png';
+    $('download').href = URL.createObjectURL(await new Promise((resolve) => $('after').toBlob(resolve, 'image/png')));
+    $('download').hidden = false;
+    return {output, width, height, backend, seconds};
+  } finally {
+    $('progress').hidden = $('cancel').hidden = true;
+    if (current === job) current = null;
+  }
+}
+
+// One line for whatever went wrong; nothing half-done is offered for download.
+function explain(name, error) {
+  if (error instanceof Cancelled) return `${name}: cancelled.`;
+  if (error instanceof RangeError) return `${name}: too large for this device's memory (${error.message}).`;
+  return `${name}: could not be enhanced (${error.message || error}).`;
+}
+
+// A new photo: the last result and its download go.
+async function decode(blob) {
+  $('download').hidden = true;
+  $('after').width = $('after').height = 0;
+  try {
+    return await createImageBitmap(blob, {imageOrientation: 'from-image'});
+  } catch (error) {
+    throw new Error(`not an image this browser can read`);
+  }
 }
 
 async function enhanceFile(file) {
   try {
-    await enhance(await createImageBitmap(file));
+    await enhance(await decode(file), file.name);
   } catch (error) {
-    $('note').textContent = `${file.name}: could not be enhanced (${error.message || error}).`;
+    $('note').textContent = explain(file.name, error);
   }
 }
 
 $('file').addEventListener('change', (event) => event.target.files[0] && enhanceFile(event.target.files[0]));
+$('cancel').addEventListener('click', () => { if (current) current.cancelled = true; });
 const drop = $('drop');
 drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -102,11 +192,26 @@ drop.addEventListener('drop', (event) => {
   if (event.dataTransfer.files[0]) enhanceFile(event.dataTransfer.files[0]);
 });
 
-// For tests and scripts: enhance the image at a URL, resolve with input and output pixels.
+// For tests and scripts: enhance the photo at a URL as a dropped file would be; resolves with the
+// output RGBA bytes (every `rowStep`-th row, to keep big results small), or rejects with the
+// page's one-line message.
 window.gladnet = {
   ready: init().catch((error) => { $('status').textContent = `Could not start: ${error}`; throw error; }),
-  async enhanceUrl(url) {
-    const response = await fetch(url);
-    return enhance(await createImageBitmap(await response.blob()));
+  async enhanceUrl(url, {rowStep = 1, name = url.split('/').pop().slice(0, 40)} = {}) {
+    try {
+      const blob = await (await fetch(url)).blob();
+      const result = await enhance(await decode(blob), name);
+      const rows = [];
+      for (let y = 0; y < result.height; y += rowStep) {
+        rows.push(result.output.subarray(y * result.width * 4, (y + 1) * result.width * 4));
+      }
+      const sampled = new Uint8Array(rows.length * result.width * 4);
+      rows.forEach((row, i) => sampled.set(row, i * result.width * 4));
+      return {...result, output: sampled};
+    } catch (error) {
+      $('note').textContent = explain(name, error);
+      throw new Error($('note').textContent);
+    }
   },
+  cancel() { if (current) current.cancelled = true; },
 };

@@ -1,0 +1,121 @@
+"""The split TFLite pair and the LiteRT engine: exact tiling (Python and the page's JavaScript
+agree), any photo size assembled from the pair equals the TensorFlow path, gladnet-enhance
+--engine tflite writes gladnet-enhance's pixels, both files pass the GPU delegate's rules."""
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from gladnet_tf import cpu, engine, enhance, export, gpu_compat, imageio, tflite_engine
+from gladnet_tf.inference import HALO, Enhancer, shipped_weights, source_indices
+from gladnet_tf.temporal import StableEnhancer
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WEIGHTS = shipped_weights()
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="module")
+def photo():
+    return imageio.read_image(os.path.join(REPO, "samples", "sice_1489.jpg"))[0]
+
+
+@pytest.fixture(scope="module")
+def whole():
+    return Enhancer(WEIGHTS, "float32", memory_mb=1 << 16)  # never tiled: the reference
+
+
+@pytest.mark.parametrize("window", [16, 64, 256])
+def test_windows_cover_each_pixel_once_with_its_halo(window):
+    for length in range(1, 700):
+        spans = tflite_engine.windows(length, window)
+        assert [s[0] for s in spans[1:]] == [s[1] for s in spans[:-1]]  # cores tile the axis
+        assert spans[0][0] == 0 and spans[-1][1] == length
+        for start, stop, lo in spans:
+            assert start < stop and lo >= 0
+            assert lo + window <= length or (len(spans) == 1 and lo == 0)  # a window never shifts past the edge
+            assert lo <= max(start - HALO, 0) and min(stop + HALO, length) <= lo + window
+
+
+def test_the_pages_javascript_tiles_and_samples_as_python_does():
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs node")
+    lengths = [1, 2, 5, 95, 96, 97, 255, 256, 257, 383, 600, 1000, 3024, 4000, 4032, 6000, 9999]
+    script = ("import {sourceIndices, windows} from './web/tiling.js';"
+              f"const lengths = {json.dumps(lengths)};"
+              "console.log(JSON.stringify(lengths.map((n) => ({down: Array.from(sourceIndices(n, 96)),"
+              " up: Array.from(sourceIndices(96, n)), tiles: windows(n, 256), small: windows(n, 64)}))));")
+    result = json.loads(subprocess.run([node, "--input-type=module", "-e", script], cwd=REPO, check=True,
+                                       capture_output=True, text=True).stdout)
+    for length, js in zip(lengths, result):
+        assert js["down"] == source_indices(length, 96).numpy().tolist(), length
+        assert js["up"] == source_indices(96, length).numpy().tolist(), length
+        assert [tuple(t) for t in js["tiles"]] == tflite_engine.windows(length, 256), length
+        assert [tuple(t) for t in js["small"]] == tflite_engine.windows(length, 64), length
+
+
+@pytest.mark.parametrize("height, width", [(300, 200), (200, 300), (256, 256), (37, 251), (129, 70)])
+def test_photo_from_the_pair_equals_the_whole_model(photo, whole, height, width):
+    """Portrait, landscape, square and odd sizes; 64-pixel windows, so photos span many tiles and
+    edge windows run past the photo (masked)."""
+    lite = tflite_engine.LiteEnhancer(WEIGHTS, window=64)
+    image = photo[:height, :width]
+    expected = whole(image)
+    np.testing.assert_allclose(lite(image), expected, atol=2e-5)
+    features = whole.global_features(image[::-1]).numpy()  # another picture's features are used
+    np.testing.assert_allclose(lite.with_features(image, features), whole.with_features(image, features), atol=2e-5)
+
+
+def test_pair_files_pass_the_gpu_delegate_rules_and_name_their_inputs(tmp_path):
+    paths = export.export_tflite_pair(export.load_model(WEIGHTS), str(tmp_path), ["fp32", "fp16"], 64)
+    assert sorted(os.path.basename(p) for p in paths) == [
+        "gladnet_detail_fp16_64x64.tflite", "gladnet_detail_fp32_64x64.tflite",
+        "gladnet_global_fp16.tflite", "gladnet_global_fp32.tflite"]
+    for path in paths:
+        assert gpu_compat.problems(path) == [], path
+    detail = [line for p in paths if "detail_fp32" in p for line in export.describe_tflite(p)]
+    for described in ("features float32 [1, 64, 64, 64]", "image float32 [1, 64, 64, 3]", "mask float32 [1, 64, 64, 1]"):
+        assert described in detail[0]
+
+
+def test_int8_pair_holds_40_db_on_a_real_photo(photo, whole, tmp_path):
+    global_path, detail_path = tflite_engine.pair_files(WEIGHTS, "int8", 128)
+    lite = tflite_engine.LiteEnhancer(pair=(global_path, detail_path), window=128)
+    image = photo[:256, :384]
+    error = np.mean((lite(image) - whole(image)) ** 2)
+    assert 10 * np.log10(1 / error) >= 40
+
+
+def test_cli_engines_write_the_same_pixels_and_video_works(tmp_path, photo):
+    imageio.write_image(str(tmp_path / "in" / "odd.png"), photo[:333, :517])
+    for name in ("tf", "tflite"):
+        assert enhance.main([str(tmp_path / "in"), "--output-dir", str(tmp_path / name), "--engine", name,
+                             "--precision", "float32" if name == "tf" else "auto"]) == 0
+    tf_pixels = imageio.read_image(str(tmp_path / "tf" / "odd.png"))[0]
+    lite_pixels = imageio.read_image(str(tmp_path / "tflite" / "odd.png"))[0]
+    assert np.abs(tf_pixels - lite_pixels).max() <= 1 / 255 + 1e-6
+    lite = engine.load(WEIGHTS, "tflite")[0]
+    stable = StableEnhancer(lite, time_constant=0.0)
+    np.testing.assert_allclose(stable(photo[:100, :120], 0.0), lite(photo[:100, :120]), atol=1e-6)
+
+
+def test_engine_choice_per_cpu_and_refusals(capsys):
+    bf16, avx2 = frozenset({"avx512_bf16", "avx2"}), frozenset({"avx2", "fma"})
+    assert engine.resolve("auto", "auto", bf16) == ("tf", "bfloat16", None)
+    assert engine.resolve("auto", "auto", avx2) == ("tflite", "float32", None)
+    assert engine.resolve("auto", "float32", bf16)[:2] == ("tflite", "float32")
+    assert engine.resolve("tf", "auto", avx2) == ("tf", "float32", None)
+    assert engine.resolve("auto", "bfloat16", avx2) == ("tf", "bfloat16", cpu.WARNING)
+    with pytest.raises(engine.EngineError):
+        engine.resolve("tflite", "bfloat16", bf16)
+    with pytest.raises(SystemExit) as exit_:
+        enhance.main(["x.png", "--output-dir", "out", "--engine", "tflite", "--precision", "bfloat16"])
+    assert "float32 only" in str(exit_.value) and "\n" not in str(exit_.value)
