@@ -1,6 +1,6 @@
 """Big photos end to end: `gladnet-enhance` (decode, network, encode) on a 6 MP and a 24 MP photo
 against the original graph's per-pixel time at 600x400, measured in one run, with peak RSS and
-where the time goes. Targets: >= 0.9x the original's per-pixel speed in float32 and >= 1.6x with
+where the time goes, for each engine (--engine tf in each precision, --engine tflite). Targets: >= 0.9x the original's per-pixel speed in float32 and >= 1.6x with
 bfloat16 where it is native (gladnet_tf/cpu.py), at <= 2 GiB peak RSS.
 
     python bench/bigphoto.py [--repeats 3]
@@ -46,12 +46,12 @@ def enhance_run(args):
     return seconds, rss
 
 
-def stages(path, precision):
+def stages(path, engine_name, precision):
     """Seconds of decode, network and encode of one photo, in this process."""
-    from gladnet_tf import imageio
-    from gladnet_tf.inference import Enhancer, shipped_weights
+    from gladnet_tf import engine, imageio
+    from gladnet_tf.inference import shipped_weights
 
-    enhancer = Enhancer(shipped_weights(), precision)
+    enhancer = engine.load(shipped_weights(), engine_name, precision)[0]
     enhancer(np.zeros((64, 64, 3), np.float32))
     start = time.perf_counter()
     image, _ = imageio.read_image(path)
@@ -68,7 +68,7 @@ def main():
     args = parser.parse_args()
     from gladnet_tf import cpu
 
-    precisions = ["float32"] + (["bfloat16"] if cpu.native_bf16() else [])
+    runs = [("tf", "float32")] + ([("tf", "bfloat16")] if cpu.native_bf16() else []) + [("tflite", "float32")]
     measured = []
     with tempfile.TemporaryDirectory() as folder:
         tiny = os.path.join(folder, "tiny.jpg")
@@ -78,18 +78,19 @@ def main():
         for label, (height, width) in SIZES.items():
             source = os.path.join(folder, f"{label.replace(' ', '')}.jpg")
             photo(source, height, width)
-            for precision in precisions:
-                common = ["--output-dir", os.path.join(folder, "out"), "--overwrite", "--precision", precision]
+            for engine, precision in runs:
+                common = ["--output-dir", os.path.join(folder, "out"), "--overwrite", "--precision", precision,
+                          "--engine", engine]
                 startup = min(enhance_run([tiny, *common])[0] for _ in range(2))
                 runs = [enhance_run([source, *common]) for _ in range(args.repeats)]
-                measured.append((label, height * width / 1e6, source, precision,
+                measured.append((label, height * width / 1e6, source, engine, precision,
                                  statistics.median(r[0] for r in runs) - startup, max(r[1] for r in runs)))
         reference = original_seconds_per_mp(args.repeats)
-        rows = ["| photo | precision | s/MP end to end | vs original | decode / network / encode (s) "
-                "| peak RSS (MiB) |", "|---|---|---|---|---|---|"]
-        for label, megapixels, source, precision, seconds, rss in measured:
-            split = " / ".join(f"{s:.1f}" for s in stages(source, precision))
-            rows.append(f"| {label} | {precision} | {seconds / megapixels:.2f} | "
+        rows = ["| photo | engine | precision | s/MP end to end | vs original | decode / network / encode (s) "
+                "| peak RSS (MiB) |", "|---|---|---|---|---|---|---|"]
+        for label, megapixels, source, engine, precision, seconds, rss in measured:
+            split = " / ".join(f"{s:.1f}" for s in stages(source, engine, precision))
+            rows.append(f"| {label} | {engine} | {precision} | {seconds / megapixels:.2f} | "
                         f"{reference / (seconds / megapixels):.2f}x | {split} | {rss:.0f} |")
     append_results("Big photos end to end (gladnet-enhance)", rows, [
         f"Original graph at 600x400: {reference:.2f} s/MP (median of {args.repeats}). End to end: "

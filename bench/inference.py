@@ -1,5 +1,6 @@
 """Inference latency at 600x400 (the paper's size) and 1920x1080: (a) the authors' TF1 graph,
-(b) Keras float32, (c) Keras bfloat16, (d) TFLite fp32/fp16/int8 (all cores). Methods run
+(b) Keras float32, (c) Keras bfloat16, (d) TFLite fp32/fp16/int8 (all cores), (e) the LiteRT engine
+of `gladnet-enhance --engine tflite` (the split pair, exact tiles; conversion not timed). Methods run
 interleaved, so machine noise hits them alike. Targets: (b) >= 1.0x (a); (c) >= 1.8x (a) with
 PSNR >= 40 dB against float32.
 
@@ -31,6 +32,7 @@ def methods_for(weights, height, width):
 
     from gladnet_tf import export
     from gladnet_tf.inference import Enhancer
+    from gladnet_tf.tflite_engine import LiteEnhancer
 
     methods = {}
     if os.path.exists(META):
@@ -57,6 +59,8 @@ def methods_for(weights, height, width):
             it.invoke()
             return it.get_tensor(it.get_output_details()[0]["index"])
         methods[f"(d) TFLite {variant}"] = run
+    lite = LiteEnhancer(weights)
+    methods["(e) LiteRT engine fp32 (--engine tflite)"] = lambda x: lite.tiled(x[0])[np.newaxis]
     return methods
 
 

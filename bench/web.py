@@ -1,7 +1,7 @@
 """The page's speed: seconds per megapixel of web/ in headless Chromium (LiteRT.js, WebAssembly
-with threads; one thread when the page is not cross-origin isolated) against the Python TFLite
-interpreter running the same split pair on the same photo, and gladnet-enhance's engines, in one
-run on this CPU. Goal: the page with threads <= 1.5x the Python TFLite fp32 time per megapixel.
+with threads; with the int8 detail model; one thread when the page is not cross-origin isolated)
+against the Python TFLite interpreter running the same split pair on the same photo, and
+gladnet-enhance's engines, in one run on this CPU. Goal: the page with threads <= 1.5x the Python TFLite fp32 time per megapixel.
 
     .venv/bin/python bench/web.py [--size 1200x1600] [--repeats 2]
 """
@@ -23,10 +23,12 @@ from gladnet_tf import imageio, tflite_engine, web  # noqa: E402
 from gladnet_tf.inference import Enhancer, shipped_weights  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PAGE_PAIR = f"Python TFLite fp32, the page's pair ({web.TILE}-pixel masked tiles)"
 ENHANCE = """
 const [url, done] = arguments;
 window.gladnet.ready.then(() => window.gladnet.enhanceUrl(url, {rowStep: 1 << 30}))
-  .then((r) => done({seconds: r.seconds, backend: r.backend})).catch((e) => done({error: String(e)}));
+  .then((r) => done({seconds: r.seconds, model: r.modelSeconds, backend: r.backend}))
+  .catch((e) => done({error: String(e)}));
 """
 
 
@@ -37,7 +39,7 @@ class Unisolated(web.Handler):
         web.http.server.SimpleHTTPRequestHandler.end_headers(self)
 
 
-def page_seconds(photo_name, isolated, repeats):
+def page_seconds(photo_name, isolated, repeats, query=""):
     import functools
 
     from selenium import webdriver
@@ -53,14 +55,16 @@ def page_seconds(photo_name, isolated, repeats):
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.set_script_timeout(3600)
     try:
-        driver.get(f"http://127.0.0.1:{httpd.server_address[1]}/")
+        driver.get(f"http://127.0.0.1:{httpd.server_address[1]}/{query}")
         results = [driver.execute_async_script(ENHANCE, photo_name) for _ in range(repeats)]
     finally:
         driver.quit()
         httpd.shutdown()
     if "error" in results[0]:
         raise RuntimeError(results[0]["error"])
-    return statistics.median(r["seconds"] for r in results), results[0]["backend"]
+    seconds = statistics.median(r["seconds"] for r in results)
+    inside = statistics.median(r["model"] / r["seconds"] for r in results)
+    return seconds, f"{results[0]['backend']}; {inside:.0%} of it inside LiteRT.js"
 
 
 def python_seconds(enhancer, image, repeats):
@@ -87,22 +91,24 @@ def main():
     megapixels = height * width / 1e6
     rows = ["| engine | s/MP | vs Python TFLite fp32 (same pair) |", "|---|---|---|"]
     try:
-        measured = [(f"page, {backend}", seconds)
-                    for seconds, backend in (page_seconds(name, True, args.repeats),
-                                             page_seconds(name, False, 1))]
+        measured = [(f"page{label}, {backend}", seconds)
+                    for label, (seconds, backend) in (("", page_seconds(name, True, args.repeats)),
+                                                      (" int8 (?detail=int8)", page_seconds(name, True, args.repeats,
+                                                                                            "?detail=int8")),
+                                                      ("", page_seconds(name, False, 1)))]
     finally:
         os.remove(os.path.join(web.WEB, name))
     weights = shipped_weights()
     with tempfile.TemporaryDirectory() as cache:
         os.environ["XDG_CACHE_HOME"] = cache
-        for window in (web.TILE, tflite_engine.CLI_WINDOW):
-            lite = tflite_engine.LiteEnhancer(weights, window=window)
-            label = f"Python TFLite fp32, {window}-pixel tiles" + (" (the page's pair)" if window == web.TILE else " (gladnet-enhance --engine tflite)")
-            measured.append((label, python_seconds(lite, photo, args.repeats)))
+        measured.append((PAGE_PAIR, python_seconds(tflite_engine.LiteEnhancer(weights, window=web.TILE), photo,
+                                                   args.repeats)))
+        measured.append(("Python TFLite fp32, tiles fitted to the photo (gladnet-enhance --engine tflite)",
+                         python_seconds(tflite_engine.LiteEnhancer(weights), photo, args.repeats)))
     for precision in ("float32", "bfloat16"):
         measured.append((f"TensorFlow {precision} (gladnet-enhance --engine tf)",
                          python_seconds(Enhancer(weights, precision), photo, args.repeats)))
-    reference = dict(measured)[f"Python TFLite fp32, {web.TILE}-pixel tiles (the page's pair)"]
+    reference = dict(measured)[PAGE_PAIR]
     for label, seconds in measured:
         rows.append(f"| {label} | {seconds / megapixels:.2f} | {seconds / reference:.2f}x |")
     append_results("The page against Python TFLite", rows, [

@@ -74,8 +74,8 @@ def parse_args(argv):
                              "allowed with a warning: emulated, no faster, only less exact")
     parser.add_argument("--engine", choices=engine.ENGINES, default="auto",
                         help="what runs the network: tf (TensorFlow), tflite (LiteRT with XNNPACK, "
-                             "float32), or auto (default): TensorFlow where bfloat16 is native, "
-                             "LiteRT elsewhere, the faster on each (bench/inference.py). Same pixels")
+                             "float32), or auto (default): TensorFlow on AVX-512 CPUs, LiteRT on "
+                             "AVX2-only ones, the faster on each (gladnet_tf/engine.py). Same pixels")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
                         help="tf engine: memory for the network's activations; larger images run "
                              "in exact tiles sized to fit (default %(default)s; the tflite engine's "

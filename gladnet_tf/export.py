@@ -51,17 +51,22 @@ def pair_detail_model(model, window, split_image_conv=False):
     resized to the photo, and `mask` is 1 inside the photo, 0 past its edge. Every layer's input is
     multiplied by the mask, so a window that runs past the photo pads each conv with zeros exactly
     as the whole photo's "same" convs do (all are ReLU, so nothing else is non-zero there).
+    `window` None: any tile size and no mask (tiles that never run past the photo: the CLI's).
     `split_image_conv`: conv2d_12 in the int8 variant's two parts (gladnet_tf.tflite_int8)."""
     image = keras.Input((window, window, 3), batch_size=1, name="image")
     features = keras.Input((window, window, 64), batch_size=1, name="features")
-    mask = keras.Input((window, window, 1), batch_size=1, name="mask")
+    inputs = [image, features]
+    masked = lambda x: x  # noqa: E731
+    if window is not None:
+        inputs.append(keras.Input((window, window, 1), batch_size=1, name="mask"))
+        masked = lambda x: x * inputs[2]  # noqa: E731
     if split_image_conv:
-        x = tflite_int8.split_first_conv(model, features * mask, image * mask)
+        x = tflite_int8.split_first_conv(model, masked(features), masked(image))
     else:
-        x = model.get_layer(DETAIL_LAYERS[0])(model.get_layer("concat")([features, image]) * mask)
+        x = model.get_layer(DETAIL_LAYERS[0])(masked(model.get_layer("concat")([features, image])))
     for name in DETAIL_LAYERS[1:]:
-        x = model.get_layer(name)(x * mask)
-    return keras.Model([image, features, mask], x, name="gladnet_detail")
+        x = model.get_layer(name)(masked(x))
+    return keras.Model(inputs, x, name="gladnet_detail")
 
 
 def serving_archive(model):
@@ -191,22 +196,25 @@ def export_tflite(model, output_dir, variants, sizes=(), calibration_dir=None, o
 
 
 def pair_names(variant, window):
-    """File names of the split pair: the global and the detail model."""
-    return f"gladnet_global_{variant}.tflite", f"gladnet_detail_{variant}_{window}x{window}.tflite"
+    """File names of the split pair: the global and the detail model (the int8 pair's global
+    model is the float32 one: a sixth of the work at 96x96, kept float); `window` None: the
+    any-size detail model."""
+    global_variant = "fp32" if variant == "int8" else variant
+    size = f"_{window}x{window}" if window else ""
+    return f"gladnet_global_{global_variant}.tflite", f"gladnet_detail_{variant}{size}.tflite"
 
 
 def convert_pair(model, variant, window):
     """The split pair's TFLite bytes (global, detail): the global branch on the photo's 96x96
     nearest sample (`inference.global_sample`) -> its 64 features; the detail branch on one
-    window (`pair_detail_model`). Fixed shapes throughout."""
+    window (`pair_detail_model`), fixed-size and masked, or any size (`window` None)."""
     global_branch, _ = branch_models(model)
     sample = tf.TensorSpec((1, GLOBAL_SIZE, GLOBAL_SIZE, 3), tf.float32, name="sample")
     spec = lambda name, channels: tf.TensorSpec((1, window, window, channels), tf.float32, name=name)  # noqa: E731
     detail = pair_detail_model(model, window, split_image_conv=variant == "int8")
-    signature = [[spec("image", 3), spec("features", 64), spec("mask", 1)]]
-    global_variant = "fp32" if variant == "int8" else variant  # 1/6 of the work; kept float
-    content = convert_tflite(detail, variant, signature=signature)
-    return convert_tflite(global_branch, global_variant, signature=[sample]), content
+    signature = [[spec("image", 3), spec("features", 64)] + ([spec("mask", 1)] if window else [])]
+    return (convert_tflite(global_branch, "fp32" if variant == "int8" else variant, signature=[sample]),
+            convert_tflite(detail, variant, signature=signature))
 
 
 def export_tflite_pair(model, output_dir, variants, window=DEFAULT_WINDOW, overwrite=False):
@@ -217,6 +225,8 @@ def export_tflite_pair(model, output_dir, variants, window=DEFAULT_WINDOW, overw
     for variant in [v for v in variants if v in PAIR_VARIANTS]:
         for name, content in zip(pair_names(variant, window), convert_pair(model, variant, window)):
             path = os.path.join(output_dir, "tflite", name)
+            if path in paths:  # the float32 global model, shared by fp32 and int8
+                continue
             with atomic_path(path, overwrite) as tmp, open(tmp, "wb") as handle:
                 handle.write(content)
             paths.append(path)

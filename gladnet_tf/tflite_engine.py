@@ -1,23 +1,24 @@
-"""GLADNet through LiteRT (the TFLite interpreter, XNNPACK on the CPU) with the split pair that
-devices run: the global branch once on the photo's 96x96 sample, the detail branch over fixed-size
-windows that tile the photo, each read with a halo (`windows`). Any photo size gives the whole
-model's output, as `inference.Enhancer` does with TensorFlow; web/app.js and docs/android.md follow
-the same steps.
+"""GLADNet through LiteRT (the TFLite interpreter, XNNPACK on the CPU) with the split pair: the
+global branch once on the photo's 96x96 sample, the detail branch over tiles read with a halo. Any
+photo size gives the whole model's output, as `inference.Enhancer` does with TensorFlow.
+
+Two kinds of detail model. Devices run one fixed-size, masked window (`gladnet-export
+--branches`; `windows` places it; web/app.js and docs/android.md follow the same steps, and
+`LiteEnhancer(window=...)` is their reference). gladnet-enhance's engine runs the any-size detail
+model on `inference.spans` tiles, which fit the photo, so no pixel is computed in vain.
 
 The pair is converted from the weights on first use and cached (`$XDG_CACHE_HOME/gladnet_tf`,
-by default ~/.cache/gladnet_tf), keyed by the weights' contents; `gladnet-export --branches`
-writes the same files for devices.
+by default ~/.cache/gladnet_tf), keyed by the weights' contents.
 """
 import hashlib
 import os
 
 import numpy as np
 
-from gladnet_tf import atomic
-from gladnet_tf.inference import HALO, global_sample, shipped_weights, source_indices
+from gladnet_tf import atomic, tflite_int8
+from gladnet_tf.inference import (DEFAULT_MEMORY_MB, HALO, global_sample, shipped_weights, source_indices,
+                                  spans, tile_size_for)
 from gladnet_tf.model import GLOBAL_SIZE
-
-CLI_WINDOW = 512  # the CLI's detail window: 4 % of halo work, 0.13 GB of activations per tile
 
 
 def windows(length, window, halo=HALO):
@@ -38,13 +39,15 @@ def cache_dir():
     return os.path.join(base, "gladnet_tf")
 
 
-def pair_files(weights, variant="fp32", window=CLI_WINDOW):
-    """Paths of the split pair for these weights (converted once, then read from the cache)."""
-    from gladnet_tf import __version__
-    with open(weights, "rb") as handle:
-        digest = hashlib.sha256(handle.read()).hexdigest()[:16]
-    folder = os.path.join(cache_dir(), f"pair-{digest}-{__version__}")
+def pair_files(weights, variant="fp32", window=None):
+    """Paths of the split pair for these weights (converted once, then read from the cache, keyed
+    by the weights' and the converter's bytes)."""
     from gladnet_tf import export
+    digest = hashlib.sha256()
+    for path in (weights, export.__file__, tflite_int8.__file__):
+        with open(path, "rb") as handle:
+            digest.update(handle.read())
+    folder = os.path.join(cache_dir(), f"pair-{digest.hexdigest()[:16]}")
     paths = [os.path.join(folder, name) for name in export.pair_names(variant, window)]
     if not all(os.path.exists(p) for p in paths):
         contents = export.convert_pair(export.load_model(weights), variant, window)
@@ -65,12 +68,16 @@ def _single(outputs):
 
 
 class LiteEnhancer:
-    """The split pair run by LiteRT: same interface and pixels as `inference.Enhancer`."""
+    """The split pair run by LiteRT: same interface and pixels as `inference.Enhancer`. `window`:
+    run the devices' fixed, masked window of this size instead of fitted tiles of at most
+    `memory_mb`'s size. `pair`: the (global, detail) files, instead of converting the weights."""
 
-    def __init__(self, weights=None, variant="fp32", window=CLI_WINDOW, threads=None, pair=None):
+    def __init__(self, weights=None, variant="fp32", window=None, threads=None, pair=None,
+                 memory_mb=DEFAULT_MEMORY_MB):
         weights = weights or shipped_weights()
         global_path, detail_path = pair or pair_files(weights, variant, window)
         self.window = window
+        self.tile = tile_size_for(memory_mb)
         threads = threads or len(os.sched_getaffinity(0))
         self._global = _runner(global_path, threads)
         self._detail = _runner(detail_path, threads)
@@ -80,17 +87,24 @@ class LiteEnhancer:
         return _single(self._global(sample=global_sample(image)[np.newaxis].astype(np.float32)))[0]
 
     def tiled(self, image, features=None):
-        """The model's output (float32, not clipped), window by window; `features` as in
+        """The model's output (float32, not clipped), tile by tile; `features` as in
         `inference.Enhancer.tiled`."""
-        height, width = image.shape[:2]
         features = self.global_features(image) if features is None else np.asarray(features, np.float32)
+        height, width = image.shape[:2]
         rows = source_indices(GLOBAL_SIZE, height).numpy()
         cols = source_indices(GLOBAL_SIZE, width).numpy()
+        output = np.empty((height, width, 3), np.float32)
+        if self.window is None:
+            for y0, y1, ya, yb in spans(height, self.tile):
+                for x0, x1, xa, xb in spans(width, self.tile):
+                    result = _single(self._detail(image=np.ascontiguousarray(image[np.newaxis, ya:yb, xa:xb]),
+                                                  features=features[rows[ya:yb]][:, cols[xa:xb]][np.newaxis]))
+                    output[y0:y1, x0:x1] = result[0, y0 - ya:y1 - ya, x0 - xa:x1 - xa]
+            return output
         size = self.window
         tile = np.zeros((1, size, size, 3), np.float32)
         tile_features = np.zeros((1, size, size, features.shape[-1]), np.float32)
         mask = np.zeros((1, size, size, 1), np.float32)
-        output = np.empty((height, width, 3), np.float32)
         for y0, y1, ya in windows(height, size):
             yb = min(ya + size, height)
             for x0, x1, xa in windows(width, size):

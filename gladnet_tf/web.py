@@ -17,8 +17,10 @@ import sys
 
 WEB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web")
 TILE = 256  # the detail model's tile: as web/app.js
+# The pair, and the int8 detail model the page runs with ?detail=int8.
 MODELS = [os.path.join(WEB, "model", name) for name in ("gladnet_global_fp32.tflite",
-                                                        f"gladnet_detail_fp32_{TILE}x{TILE}.tflite")]
+                                                        f"gladnet_detail_fp32_{TILE}x{TILE}.tflite",
+                                                        f"gladnet_detail_int8_{TILE}x{TILE}.tflite")]
 # Cross-origin isolation: without it browsers withhold SharedArrayBuffer, so no WebAssembly threads.
 ISOLATION_HEADERS = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 
@@ -43,7 +45,9 @@ def prepare(weights=None, overwrite=False):
                             for m in MODELS):
         from gladnet_tf import export
         from gladnet_tf.atomic import atomic_path
-        for path, content in zip(MODELS, export.convert_pair(export.load_model(weights), "fp32", TILE)):
+        model = export.load_model(weights)
+        contents = [*export.convert_pair(model, "fp32", TILE), export.convert_pair(model, "int8", TILE)[1]]
+        for path, content in zip(MODELS, contents):
             with atomic_path(path, overwrite=True) as tmp, open(tmp, "wb") as handle:
                 handle.write(content)
     return MODELS

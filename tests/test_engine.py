@@ -64,14 +64,16 @@ def test_the_pages_javascript_tiles_and_samples_as_python_does():
 
 @pytest.mark.parametrize("height, width", [(300, 200), (200, 300), (256, 256), (37, 251), (129, 70)])
 def test_photo_from_the_pair_equals_the_whole_model(photo, whole, height, width):
-    """Portrait, landscape, square and odd sizes; 64-pixel windows, so photos span many tiles and
-    edge windows run past the photo (masked)."""
-    lite = tflite_engine.LiteEnhancer(WEIGHTS, window=64)
+    """Portrait, landscape, square and odd sizes; 64-pixel tiles, so photos span many, and the
+    devices' edge windows run past the photo (masked)."""
     image = photo[:height, :width]
     expected = whole(image)
-    np.testing.assert_allclose(lite(image), expected, atol=2e-5)
     features = whole.global_features(image[::-1]).numpy()  # another picture's features are used
-    np.testing.assert_allclose(lite.with_features(image, features), whole.with_features(image, features), atol=2e-5)
+    for lite in (tflite_engine.LiteEnhancer(WEIGHTS, window=64),  # the devices' masked windows
+                 tflite_engine.LiteEnhancer(WEIGHTS, memory_mb=8)):  # the CLI's fitted 64-pixel tiles
+        np.testing.assert_allclose(lite(image), expected, atol=2e-5)
+        np.testing.assert_allclose(lite.with_features(image, features), whole.with_features(image, features),
+                                   atol=2e-5)
 
 
 def test_pair_files_pass_the_gpu_delegate_rules_and_name_their_inputs(tmp_path):
@@ -108,10 +110,12 @@ def test_cli_engines_write_the_same_pixels_and_video_works(tmp_path, photo):
 
 
 def test_engine_choice_per_cpu_and_refusals(capsys):
-    bf16, avx2 = frozenset({"avx512_bf16", "avx2"}), frozenset({"avx2", "fma"})
+    bf16, avx512 = frozenset({"avx2", "avx512f", "avx512_bf16"}), frozenset({"avx2", "avx512f"})
+    avx2 = frozenset({"avx2", "fma"})
     assert engine.resolve("auto", "auto", bf16) == ("tf", "bfloat16", None)
+    assert engine.resolve("auto", "auto", avx512) == ("tf", "float32", None)
     assert engine.resolve("auto", "auto", avx2) == ("tflite", "float32", None)
-    assert engine.resolve("auto", "float32", bf16)[:2] == ("tflite", "float32")
+    assert engine.resolve("auto", "float32", bf16) == ("tf", "float32", None)
     assert engine.resolve("tf", "auto", avx2) == ("tf", "float32", None)
     assert engine.resolve("auto", "bfloat16", avx2) == ("tf", "bfloat16", cpu.WARNING)
     with pytest.raises(engine.EngineError):
@@ -119,3 +123,12 @@ def test_engine_choice_per_cpu_and_refusals(capsys):
     with pytest.raises(SystemExit) as exit_:
         enhance.main(["x.png", "--output-dir", "out", "--engine", "tflite", "--precision", "bfloat16"])
     assert "float32 only" in str(exit_.value) and "\n" not in str(exit_.value)
+
+
+def test_beam_workers_load_the_engine_asked_for(photo):
+    from gladnet_tf.beam_enhance import GladnetModelHandler
+    lite = GladnetModelHandler(WEIGHTS, "float32", engine="tflite").load_model()
+    assert isinstance(lite, tflite_engine.LiteEnhancer)
+    assert isinstance(GladnetModelHandler(WEIGHTS, "float32", engine="tf").load_model(), Enhancer)
+    (_, output, _), = GladnetModelHandler(WEIGHTS, engine="tflite").run_inference([("p", photo[:90, :70], 8)], lite)
+    np.testing.assert_allclose(output, Enhancer(WEIGHTS)(photo[:90, :70]), atol=2e-5)

@@ -10,7 +10,8 @@ import {GLOBAL_SIZE, sourceIndices, windows} from './tiling.js';
 const TILE = 256;          // the detail model's tile, halo included
 const FEATURES = 64;       // global features per pixel
 const MAX_PIXELS = 50e6;   // larger photos are refused up front rather than run out of memory
-const MODELS = {global: 'model/gladnet_global_fp32.tflite', detail: `model/gladnet_detail_fp32_${TILE}x${TILE}.tflite`};
+const DETAIL = new URLSearchParams(location.search).get('detail') === 'int8' ? 'int8' : 'fp32';
+const MODELS = {global: 'model/gladnet_global_fp32.tflite', detail: `model/gladnet_detail_${DETAIL}_${TILE}x${TILE}.tflite`};
 
 const $ = (id) => document.getElementById(id);
 let models = null;
@@ -43,8 +44,11 @@ async function init() {
   document.body.dataset.backend = backend;
 }
 
+let modelSeconds = 0;  // time inside LiteRT.js in the current run (the rest is this page's own work)
+
 // Runs one model on named Float32Array inputs of the given shapes; returns its output's data.
 async function run(model, inputs) {
+  const started = performance.now();
   const tensors = {};
   for (const [name, [data, shape]] of Object.entries(inputs)) {
     const tensor = new Tensor(data, shape);
@@ -54,6 +58,7 @@ async function run(model, inputs) {
   const output = Object.values(outputs)[0];
   const data = await output.data();
   for (const t of [...Object.values(tensors), ...Object.values(outputs)]) t.delete();
+  modelSeconds += (performance.now() - started) / 1000;
   return data;
 }
 
@@ -139,6 +144,7 @@ async function enhance(bitmap, name) {
   $('progress').value = 0;
   $('note').textContent = `Enhancing ${name} (${width}×${height})…`;
   const started = performance.now();
+  modelSeconds = 0;
   try {
     const output = await enhancePixels(rgba, width, height, (f) => { $('progress').value = f; }, job);
     const seconds = (performance.now() - started) / 1000;
@@ -148,7 +154,7 @@ async function enhance(bitmap, name) {
     $('download').download = name.replace(/\.[^.]*$/, '') + '_gladnet.png';
     $('download').href = URL.createObjectURL(await new Promise((resolve) => $('after').toBlob(resolve, 'image/png')));
     $('download').hidden = false;
-    return {output, width, height, backend, seconds};
+    return {output, width, height, backend, seconds, modelSeconds};
   } finally {
     $('progress').hidden = $('cancel').hidden = true;
     if (current === job) current = null;
