@@ -77,9 +77,8 @@ def parse_args(argv):
                              "float32), or auto (default): TensorFlow on AVX-512 CPUs, LiteRT on "
                              "AVX2-only ones, the faster on each (gladnet_tf/engine.py). Same pixels")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
-                        help="tf engine: memory for the network's activations; larger images run "
-                             "in exact tiles sized to fit (default %(default)s; the tflite engine's "
-                             "tiles take about 0.5 GB)")
+                        help="memory for the network's activations; larger images run in exact "
+                             "tiles sized to fit (default %(default)s)")
     parser.add_argument("--montage", help="also write a before/after contact sheet to this PNG")
     parser.add_argument("--temporal", choices=("ema", "none"), default="ema",
                         help="videos: ema (default) smooths the global branch's illumination "

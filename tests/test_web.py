@@ -125,6 +125,21 @@ def test_twelve_megapixels_match_gladnet_enhance(browser, page, photo, tmp_path)
     print(f"12 MP: {result['seconds']:.1f} s on {result['backend']}")
 
 
+def test_phone_photo_is_enhanced_upright(browser, page, photo, tmp_path):
+    """A JPEG whose pixels lie on their side with EXIF orientation 6, as phones write portrait
+    photos: the page enhances it upright, as gladnet-enhance does (browsers' JPEG decoders may
+    round differently from gladnet-enhance's accurate IDCT, hence the mean)."""
+    sideways = np.round(cv2.resize(photo, (320, 240), interpolation=cv2.INTER_AREA)[..., ::-1] * 255)
+    jpeg = cv2.imencode(".jpg", sideways.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 100])[1].tobytes()
+    exif = b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0"
+    (tmp_path / "phone.jpg").write_bytes(jpeg[:2] + b"\xff\xe1" + (len(exif) + 2).to_bytes(2, "big") + exif + jpeg[2:])
+    result = enhance_in_page(browser, page, tmp_path / "phone.jpg")
+    assert "error" not in result, result.get("note")
+    assert (result["height"], result["width"]) == (320, 240)
+    expected = expected_rows(imageio.read_image(str(tmp_path / "phone.jpg"))[0], 1)
+    assert np.abs(result["output"][..., :3] - expected).mean() < 1.5
+
+
 def test_bad_inputs_and_cancel_end_in_one_line_with_nothing_to_download(browser, page, photo, tmp_path):
     (tmp_path / "notes.jpg").write_text("not a photo")
     result = enhance_in_page(browser, page, tmp_path / "notes.jpg")
