@@ -8,6 +8,7 @@ import base64
 import os
 import shutil
 import threading
+import time
 
 import cv2
 import numpy as np
@@ -21,23 +22,27 @@ CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER and shutil.which("npm")),
                                 reason="needs Debian's chromium and chromium-driver, and npm")
 
+# Starts the page on a photo; the result lands in window.testResult (polled: a 12 MP photo takes
+# longer than one WebDriver request may).
 ENHANCE = """
-const [url, rowStep, cancelAfter, done] = arguments;
+const [url, rowStep, cancelAfter] = arguments;
 const b64 = (bytes) => {
   let text = '';
   for (let i = 0; i < bytes.length; i += 32768) text += String.fromCharCode(...bytes.subarray(i, i + 32768));
   return btoa(text);
 };
 const $ = (id) => document.getElementById(id);
+window.testResult = null;
 window.gladnet.ready
   .then(() => {
     if (cancelAfter) setTimeout(() => window.gladnet.cancel(), cancelAfter);
     return window.gladnet.enhanceUrl(url, {rowStep});
   })
-  .then((r) => done({output: b64(r.output), width: r.width, full_height: r.height, backend: r.backend,
-                     seconds: r.seconds, status: $('status').textContent, download: !$('download').hidden}))
-  .catch((error) => done({error: String(error.message || error), note: $('note').textContent,
-                          download: !$('download').hidden}));
+  .then((r) => { window.testResult = {output: b64(r.output), width: r.width, full_height: r.height,
+                                      backend: r.backend, seconds: r.seconds, status: $('status').textContent,
+                                      download: !$('download').hidden}; })
+  .catch((error) => { window.testResult = {error: String(error.message || error), note: $('note').textContent,
+                                           download: !$('download').hidden}; });
 """
 
 
@@ -60,7 +65,6 @@ def browser(page):
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_script_timeout(1200)
     driver.get(page)
     yield driver
     driver.quit()
@@ -82,7 +86,11 @@ def enhance_in_page(browser, page, path, row_step=1, cancel_after_ms=0):
     name = f"_test_{os.path.basename(path)}"
     shutil.copy(path, os.path.join(web.WEB, name))
     try:
-        result = browser.execute_async_script(ENHANCE, page + name, row_step, cancel_after_ms)
+        browser.execute_script(ENHANCE, page + name, row_step, cancel_after_ms)
+        deadline = time.monotonic() + 1800
+        while (result := browser.execute_script("return window.testResult")) is None:
+            assert time.monotonic() < deadline, "the page did not finish in 30 minutes"
+            time.sleep(0.5)
     finally:
         os.remove(os.path.join(web.WEB, name))
     if "output" in result:
