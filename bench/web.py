@@ -1,11 +1,14 @@
 """The page's speed: seconds per megapixel of web/ in headless Chromium (LiteRT.js, WebAssembly
 with threads; with the int8 detail model; one thread when the page is not cross-origin isolated)
 against the Python TFLite interpreter running the same split pair on the same photo, and
-gladnet-enhance's engines, in one run on this CPU. Goal: the page with threads <= 1.5x the Python TFLite fp32 time per megapixel.
+gladnet-enhance's engines, in one run on this CPU. Goal: the page with threads <= 1.5x the
+Python TFLite fp32 time per megapixel.
 
     .venv/bin/python bench/web.py [--size 1200x1600] [--repeats 2]
 """
 import argparse
+import functools
+import http.server
 import os
 import shutil
 import statistics
@@ -36,17 +39,15 @@ class Unisolated(web.Handler):
     """The page served without cross-origin isolation: LiteRT.js falls back to one thread."""
 
     def end_headers(self):
-        web.http.server.SimpleHTTPRequestHandler.end_headers(self)
+        http.server.SimpleHTTPRequestHandler.end_headers(self)
 
 
 def page_seconds(photo_name, isolated, repeats, query=""):
-    import functools
-
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     handler = web.Handler if isolated else Unisolated
-    httpd = web.http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=web.WEB))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=web.WEB))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")

@@ -315,7 +315,8 @@ def main(argv=None):
     if unknown:
         parser.error(f"--tflite: unknown variant(s) {', '.join(sorted(unknown))}")
     if args.tile < 4 * HALO:
-        parser.error(f"--tile {args.tile}: must be at least {4 * HALO} pixels (twice the halo of {HALO})")
+        parser.error(f"--tile {args.tile}: must be at least {4 * HALO} pixels (a core as wide as its "
+                     f"two {HALO}-pixel halos)")
     if "int8_full" in variants and not args.int8_full_images:
         parser.error("--tflite int8_full needs --int8_full_images")
     weights = args.weights or (None if args.from_run else shipped_weights())

@@ -38,9 +38,10 @@ def is_cut(previous, current):
 class StableEnhancer:
     """Enhances frames in order with temporally smoothed global features.
 
-    `enhancer` is an `inference.Enhancer` or a `tflite_engine.LiteEnhancer`; `time_constant` in seconds (0: frame by frame). Call
-    with each frame (H, W, 3 float32 in [0, 1]) and its time in seconds; `reset()` forgets the
-    past (the next frame starts afresh). `cuts` counts the scene cuts detected.
+    `enhancer` is an `inference.Enhancer` or a `tflite_engine.LiteEnhancer`; `time_constant` in
+    seconds (0: frame by frame). Call with each frame (H, W, 3 float32 in [0, 1]) and its time in
+    seconds; `reset()` forgets the past (the next frame starts afresh). `cuts` counts the scene
+    cuts detected.
     """
 
     def __init__(self, enhancer, time_constant=1.0):

@@ -84,7 +84,8 @@ def test_pair_files_pass_the_gpu_delegate_rules_and_name_their_inputs(tmp_path):
     for path in paths:
         assert gpu_compat.problems(path) == [], path
     detail = [line for p in paths if "detail_fp32" in p for line in export.describe_tflite(p)]
-    for described in ("features float32 [1, 64, 64, 64]", "image float32 [1, 64, 64, 3]", "mask float32 [1, 64, 64, 1]"):
+    for described in ("features float32 [1, 64, 64, 64]", "image float32 [1, 64, 64, 3]",
+                      "mask float32 [1, 64, 64, 1]"):
         assert described in detail[0]
 
 
