@@ -3,6 +3,7 @@
 Images are float32 RGB in [0, 1], shape (H, W, 3). Grayscale is expanded to RGB, alpha is dropped,
 EXIF orientation is applied. Every failure is an `ImageError` whose message names the file.
 """
+import hashlib
 import io
 import os
 
@@ -127,6 +128,22 @@ def pair_files(low_dir, high_dir):
     if not low:
         raise ImageError(f"{low_dir}: no images")
     return [(low[name], high[name]) for name in sorted(low)]
+
+
+def hash_split(pairs, validation_percent=15):
+    """{"train": [...], "validation": [...]}: a stable hold-out by the low image's content hash,
+    never by listing order or name; two or more pairs always leave one (the lowest hash) out."""
+    def key(path):
+        with open(path, "rb") as file:
+            return int(hashlib.sha256(file.read()).hexdigest()[:8], 16) % 100
+
+    keys = [key(low) for low, _ in pairs]
+    held = {i for i, k in enumerate(keys) if k < validation_percent}
+    if not held and len(pairs) > 1:
+        held = {keys.index(min(keys))}
+    splits = {"train": [p for i, p in enumerate(pairs) if i not in held],
+              "validation": [p for i, p in enumerate(pairs) if i in held]}
+    return {name: items for name, items in splits.items() if items}
 
 
 def to_uint(image, bits, rows=256):

@@ -5,7 +5,9 @@
 PHOTOS holds training photos at the paper's size (`experiments/gpu/pack_photos.py` writes the
 gladnet_raw train split there, resized to 600x400). Worker processes draw random patches and make
 their dark inputs on the fly with a `synthesis.RECIPES` recipe, quantised to 8 bits as the
-gladnet_raw PNGs are; the step is `jax_model.train_step` (the original's loss, Adam and schedule).
+gladnet_raw PNGs are; with --pairs, a stated share of the patches comes from real pairs instead
+(the authors' recipe: their LOL training pairs beside the synthetic ones), the pairs the
+`paired_images` builder holds out for validation left out. The step is `jax_model.train_step` (the original's loss, Adam and schedule).
 RUN/checkpoint.npz (parameters, Adam state, step) is written atomically every --checkpoint_every
 steps and when --max_minutes runs out; the same command resumes from it, with the same data.
 At the end RUN/gladnet_fg.npz holds the parameters under the TF1 names (and, with
@@ -26,6 +28,10 @@ FLAGS = flags.FLAGS
 flags.DEFINE_string("photos", None, "folder of training photos (searched recursively)")
 flags.DEFINE_string("model_dir", None, "run folder: checkpoint.npz, gladnet_fg.npz, log")
 flags.DEFINE_enum("recipe", "lowlight", sorted(synthesis.RECIPES), "how dark inputs are made")
+flags.DEFINE_string("pairs", None, "folder of real pairs to mix in: low/ and high/, matched by name "
+                    "(the pairs paired_images holds out for validation are never used), or "
+                    "train/low and train/high (experiments/gpu/pack_pairs.py), used whole")
+flags.DEFINE_float("pairs_share", 0.5, "share of the patches drawn from --pairs")
 flags.DEFINE_integer("steps", 10000, "train until this step")
 flags.DEFINE_integer("batch_size", 8, "batch size")
 flags.DEFINE_integer("patch_size", 384, "square patch size (the paper: 384 of 600x400)")
@@ -69,22 +75,61 @@ def load_photos(folder, patch_size):
     return photos
 
 
-def _init_worker(photos, recipe, patch_size, batch_size, seed):
+def training_pairs(folder):
+    """[(low, high)] paths: FOLDER/low and FOLDER/high less the pairs `paired_images` holds out
+    for validation, or FOLDER/train/low and FOLDER/train/high as they are."""
+    if os.path.isdir(os.path.join(folder, "train", "low")):
+        folder = os.path.join(folder, "train")
+        return imageio.pair_files(os.path.join(folder, "low"), os.path.join(folder, "high"))
+    return imageio.hash_split(imageio.pair_files(os.path.join(folder, "low"),
+                                                 os.path.join(folder, "high")))["train"]
+
+
+def load_pairs(folder, patch_size):
+    """uint8 sRGB (low, high) of a folder's training pairs (`training_pairs`); pairs smaller than
+    a patch or of unequal sizes are left out (logged)."""
+    pairs = []
+    for low_path, high_path in training_pairs(folder):
+        try:
+            low, high = (imageio.to_uint(imageio.read_image(p)[0], 8) for p in (low_path, high_path))
+        except imageio.ImageError as error:
+            logging.warning("skipped %s", error)
+            continue
+        if low.shape != high.shape:
+            logging.warning("skipped %s: %s, its partner %s", low_path, low.shape[:2], high.shape[:2])
+        elif min(low.shape[:2]) < patch_size:
+            logging.warning("skipped %s: smaller than a %d patch", low_path, patch_size)
+        else:
+            pairs.append((low, high))
+    return pairs
+
+
+def _init_worker(photos, recipe, patch_size, batch_size, seed, pairs=(), pairs_share=0.0):
     _worker.update(photos=photos, ranges=synthesis.RECIPES[recipe], patch=patch_size,
-                   batch=batch_size, seed=seed)
+                   batch=batch_size, seed=seed, pairs=pairs, pairs_share=pairs_share)
+
+
+def _crop(image, rng, patch):
+    top = rng.integers(image.shape[0] - patch + 1)
+    left = rng.integers(image.shape[1] - patch + 1)
+    return top, left
 
 
 def make_batch(index):
     """Batch `index` of the run, uint8 (low, high) of shape (batch, patch, patch, 3); a
     deterministic function of the seed and the index."""
     rng = np.random.default_rng([_worker["seed"], index])
-    patch, lows, highs = _worker["patch"], [], []
+    patch, pairs, lows, highs = _worker["patch"], _worker["pairs"], [], []
     for _ in range(_worker["batch"]):
-        photo = _worker["photos"][rng.integers(len(_worker["photos"]))]
-        top = rng.integers(photo.shape[0] - patch + 1)
-        left = rng.integers(photo.shape[1] - patch + 1)
-        crop = photo[top:top + patch, left:left + patch]
-        low, high, _ = synthesis.make_pair(crop, int(rng.integers(1 << 62)), _worker["ranges"])
+        if pairs and rng.random() < _worker["pairs_share"]:
+            low, high = pairs[rng.integers(len(pairs))]
+            top, left = _crop(low, rng, patch)
+            low, high = (x[top:top + patch, left:left + patch] / np.float32(255) for x in (low, high))
+        else:
+            photo = _worker["photos"][rng.integers(len(_worker["photos"]))]
+            top, left = _crop(photo, rng, patch)
+            crop = photo[top:top + patch, left:left + patch]
+            low, high, _ = synthesis.make_pair(crop, int(rng.integers(1 << 62)), _worker["ranges"])
         mode = int(rng.integers(8))  # the original's 8 rotate/flip modes
         for image, out in ((low, lows), (high, highs)):
             image = np.rot90(image, mode // 2)
@@ -135,11 +180,23 @@ def main(argv):
     photos = load_photos(FLAGS.photos, FLAGS.patch_size)
     if not photos:
         sys.exit(f"gladnet_tf.jax_train: error: --photos {FLAGS.photos}: no usable photos")
+    if not 0 <= FLAGS.pairs_share <= 1:
+        sys.exit(f"gladnet_tf.jax_train: error: --pairs_share {FLAGS.pairs_share}: not in [0, 1]")
+    pairs = []
+    if FLAGS.pairs:
+        try:
+            pairs = load_pairs(FLAGS.pairs, FLAGS.patch_size)
+        except imageio.ImageError as error:
+            sys.exit(f"gladnet_tf.jax_train: error: --pairs {error}")
+        if not pairs:
+            sys.exit(f"gladnet_tf.jax_train: error: --pairs {FLAGS.pairs}: no pair as large as a "
+                     f"{FLAGS.patch_size} patch")
     os.makedirs(FLAGS.model_dir, exist_ok=True)
     # Workers fork before JAX starts its runtime.
     pool = multiprocessing.get_context("fork").Pool(
         FLAGS.workers, _init_worker,
-        (photos, FLAGS.recipe, FLAGS.patch_size, FLAGS.batch_size, FLAGS.seed))
+        (photos, FLAGS.recipe, FLAGS.patch_size, FLAGS.batch_size, FLAGS.seed, pairs,
+         FLAGS.pairs_share))
 
     import jax
     import jax.numpy as jnp
@@ -164,8 +221,9 @@ def main(argv):
         FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate, dtype,
         jax_model.LOSS_WEIGHTS[FLAGS.loss_weights]), donate_argnums=(0, 1))
     step = int(adam["step"])
-    logging.info("%d photos, recipe %s, steps %d -> %d, %s on %s", len(photos), FLAGS.recipe,
-                 step, FLAGS.steps, FLAGS.precision, jax.devices()[0].device_kind)
+    logging.info("%d photos, recipe %s, %d real pairs (share %g), steps %d -> %d, %s on %s",
+                 len(photos), FLAGS.recipe, len(pairs), FLAGS.pairs_share if pairs else 0, step,
+                 FLAGS.steps, FLAGS.precision, jax.devices()[0].device_kind)
     deadline = time.time() + 60 * FLAGS.max_minutes if FLAGS.max_minutes else float("inf")
     tick, tick_step = time.time(), step
     stream = batches(pool, step, 3 * FLAGS.workers)

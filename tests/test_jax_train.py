@@ -12,7 +12,7 @@ import tensorflow as tf
 jax = pytest.importorskip("jax", reason="the JAX trainer's tests need jax (pip install -e '.[test]')")
 import jax.numpy as jnp  # noqa: E402
 
-from gladnet_tf import jax_model, jax_train, trainer  # noqa: E402
+from gladnet_tf import imageio, jax_model, jax_train, trainer  # noqa: E402
 from gladnet_tf.convert import load_tf1_checkpoint  # noqa: E402
 from gladnet_tf.model import CONV_LAYERS, build_gladnet  # noqa: E402
 
@@ -130,6 +130,43 @@ def test_batches_are_deterministic_uint8_patches_of_the_recipe(photos):
     assert low.mean() < 0.8 * high.mean()  # darker inputs than targets (some near-normal)
 
 
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory):
+    """Twelve real-looking pairs, each low image one flat level of its own (10 + i) and its high
+    image 100 + i, so a patch tells which pair it came from (two are held out by their hash),
+    and one smaller than a patch."""
+    folder = tmp_path_factory.mktemp("pairs")
+    for side in ("low", "high"):
+        (folder / side).mkdir()
+    for index in range(12):
+        cv2.imwrite(str(folder / "low" / f"{index}.png"), np.full((40, 50, 3), 10 + index, np.uint8))
+        cv2.imwrite(str(folder / "high" / f"{index}.png"), np.full((40, 50, 3), 100 + index, np.uint8))
+    cv2.imwrite(str(folder / "low" / "small.png"), np.full((20, 50, 3), 30, np.uint8))
+    cv2.imwrite(str(folder / "high" / "small.png"), np.full((20, 50, 3), 120, np.uint8))
+    return str(folder)
+
+
+def test_real_pairs_are_mixed_in_at_their_share_never_the_held_out_ones(photos, pairs):
+    loaded = jax_train.load_pairs(pairs, 32)
+    held_out = imageio.hash_split(imageio.pair_files(f"{pairs}/low", f"{pairs}/high"))["validation"]
+    held_levels = {int(cv2.imread(low)[0, 0, 0]) for low, _ in held_out}
+    train_levels = {int(low[0, 0, 0]) for low, _ in loaded}
+    assert held_levels == {17, 20}  # fixed by the files' hashes
+    assert train_levels == set(range(10, 22)) - held_levels  # the small pair left out
+    jax_train._init_worker(jax_train.load_photos(photos, 32), "lowlight", 32, 8, 5, loaded, 0.25)
+    real = 0
+    for index in range(40):
+        low, high = jax_train.make_batch(index)
+        for lo, hi in zip(low, high):
+            level = int(lo[0, 0, 0])
+            if lo.min() == lo.max() and level in train_levels:  # a real pair's patch, untouched
+                assert (hi == 90 + level).all()
+                real += 1
+            else:
+                assert hi.max() > hi.min()  # a synthetic pair (ramps)
+    assert 0.15 < real / 320 < 0.35
+
+
 def run_jax_train(photos, model_dir, *extra):
     command = [sys.executable, "-m", "gladnet_tf.jax_train", f"--photos={photos}",
                f"--model_dir={model_dir}", "--patch_size=32", "--batch_size=2", "--workers=2",
@@ -179,6 +216,29 @@ def test_init_params_start_a_new_run_and_a_checkpoint_wins(photos, tmp_path):
     assert "resumed from" in resumed.stderr and "started from" not in resumed.stderr
     with np.load(tmp_path / "run" / "gladnet_fg.npz") as data:  # the checkpoint's, not the start's
         np.testing.assert_allclose(data["FG/conv2d/kernel"], trained, atol=1e-9)
+
+
+def test_packed_pairs_are_the_training_pairs(pairs, tmp_path):
+    packed = tmp_path / "packed"
+    subprocess.run([sys.executable, "experiments/gpu/pack_pairs.py", pairs, str(packed)],
+                   check=True, cwd=REPO, capture_output=True)
+    stem = lambda path: os.path.splitext(os.path.basename(path))[0]  # noqa: E731
+    assert ([tuple(map(stem, p)) for p in jax_train.training_pairs(str(packed))]
+            == [tuple(map(stem, p)) for p in jax_train.training_pairs(pairs)])
+    assert len(jax_train.load_pairs(str(packed), 32)) == 10  # no second hold-out
+
+
+def test_run_with_real_pairs_logs_them_and_a_folder_without_usable_pairs_is_one_line(
+        photos, pairs, tmp_path):
+    mixed = run_jax_train(photos, tmp_path / "mixed", "--steps=1", f"--pairs={pairs}",
+                          "--pairs_share=0.5")
+    assert mixed.returncode == 0, mixed.stderr
+    count = len(jax_train.load_pairs(pairs, 32))
+    assert f"3 photos, recipe lowlight, {count} real pairs (share 0.5)" in mixed.stderr
+    result = run_jax_train(photos, tmp_path / "run", "--steps=1", f"--pairs={pairs}",
+                           "--patch_size=48")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].endswith("no pair as large as a 48 patch")
 
 
 def test_missing_photo_folder_is_one_line(tmp_path):

@@ -43,10 +43,9 @@ def test_shipped_weights_on_real_pairs_beat_the_floor(camera):
 
 
 def test_the_lol_pairs_used_here_are_held_out_of_training():
-    from datasets.paired_images.paired_images_dataset_builder import hash_split
     folder, names, _, _ = CAMERAS["lol_held_out"]
     if not folder.exists():
         pytest.skip(f"{folder} not found (../shared beside the clone)")
     pairs = [(str(folder / "low" / n), str(folder / "high" / n)) for n in sorted(os.listdir(folder / "low"))]
-    held_out = {os.path.basename(low) for low, _ in hash_split(pairs)["validation"]}
+    held_out = {os.path.basename(low) for low, _ in imageio.hash_split(pairs)["validation"]}
     assert set(names) <= held_out

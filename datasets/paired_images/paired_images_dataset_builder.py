@@ -6,8 +6,6 @@ the low image's content hash, about VALIDATION_PERCENT %), or one subfolder per 
 Files pair by name without extension (`low/1.png` with `high/1.png`); a missing partner fails
 the build with the file named.
 """
-import hashlib
-
 import numpy as np
 import tensorflow_datasets as tfds
 from etils import epath
@@ -16,19 +14,6 @@ from gladnet_tf import imageio
 
 SPLIT_NAMES = {"our485": "train", "eval15": "test"}
 VALIDATION_PERCENT = 15
-
-
-def hash_split(pairs):
-    """{"train": [...], "validation": [...]}: a stable hold-out by the low image's content hash,
-    never by listing order or name; two or more pairs always leave one (the lowest hash) out."""
-    keys = [int(hashlib.sha256(epath.Path(low).read_bytes()).hexdigest()[:8], 16) % 100
-            for low, _ in pairs]
-    held = {i for i, key in enumerate(keys) if key < VALIDATION_PERCENT}
-    if not held and len(pairs) > 1:
-        held = {keys.index(min(keys))}
-    splits = {"train": [p for i, p in enumerate(pairs) if i not in held],
-              "validation": [p for i, p in enumerate(pairs) if i in held]}
-    return {name: items for name, items in splits.items() if items}
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
@@ -54,7 +39,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _split_generators(self, dl_manager):
         root = epath.Path(dl_manager.manual_dir)
         if (root / "low").is_dir():
-            splits = hash_split(imageio.pair_files(str(root / "low"), str(root / "high")))
+            splits = imageio.hash_split(imageio.pair_files(str(root / "low"), str(root / "high")),
+                                           VALIDATION_PERCENT)
             return {name: self._generate_examples(items) for name, items in splits.items()}
         folders = sorted(p for p in root.iterdir() if (p / "low").is_dir())
         if not folders:
