@@ -7,7 +7,8 @@ gladnet_raw train split there, resized to 600x400). Worker processes draw random
 their dark inputs on the fly with a `synthesis.RECIPES` recipe, quantised to 8 bits as the
 gladnet_raw PNGs are; with --pairs, a stated share of the patches comes from real pairs instead
 (the authors' recipe: their LOL training pairs beside the synthetic ones), the pairs the
-`paired_images` builder holds out for validation left out. The step is `jax_model.train_step` (the original's loss, Adam and schedule).
+`paired_images` builder holds out for validation left out. The step is `jax_model.train_step`
+(the original's loss, Adam and schedule).
 RUN/checkpoint.npz (parameters, Adam state, step) is written atomically every --checkpoint_every
 steps and when --max_minutes runs out; the same command resumes from it, with the same data.
 At the end RUN/gladnet_fg.npz holds the parameters under the TF1 names (and, with
