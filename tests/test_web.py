@@ -1,7 +1,8 @@
 """The in-browser demo in a real browser: Debian's headless Chromium opens the page served on
 127.0.0.1 (cross-origin isolated, so WebAssembly runs threads), LiteRT.js enhances photos at full
 size with the split pair, and the page's pixels match gladnet-enhance's within 2/255: a portrait
-photo and a 12 MP photo. Bad input and a cancelled run end in one line with
+photo and a 12 MP photo on WebAssembly threads, a small photo on WebGPU (SwiftShader standing in
+for a GPU). Bad input and a cancelled run end in one line with
 nothing offered for download. Needs chromium, chromium-driver and npm (.ci/run installs them);
 writes the page's screenshot (docs/web_demo.png with GLADNET_SCREENSHOT=docs)."""
 import base64
@@ -55,17 +56,28 @@ def page():
     httpd.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser(page):
+# WebGPU on the CPU: Chromium's SwiftShader Vulkan adapter (slow, but the page's WebGPU path whole)
+SWIFTSHADER_WEBGPU = ("--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader",
+                      "--use-webgpu-adapter=swiftshader", "--use-angle=swiftshader")
+
+
+def open_browser(page, *flags):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900"):
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900",
+                 *flags):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.get(page)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(page):
+    driver = open_browser(page)
     yield driver
     driver.quit()
 
@@ -174,3 +186,18 @@ def test_int8_detail_model_holds_40_db(browser, page, photo, tmp_path):
     error = np.mean((result["output"][..., :3] - expected_rows(image, 1)) ** 2) / 255 ** 2
     assert 10 * np.log10(1 / error) >= 40
     assert np.abs(result["output"][..., :3] - expected_rows(image, 1)).max() > 2  # int8 indeed
+
+
+def test_webgpu_backend_matches_gladnet_enhance(page, photo, tmp_path):
+    """Where the browser offers WebGPU the page runs both models there: here Chromium's SwiftShader
+    adapter stands in for a GPU; a landscape photo over two tiles, within 2/255 of gladnet-enhance."""
+    image = png(cv2.resize(photo, (300, 200), interpolation=cv2.INTER_AREA), tmp_path / "small.png")
+    driver = open_browser(page, *SWIFTSHADER_WEBGPU)
+    try:
+        result = enhance_in_page(driver, page, tmp_path / "small.png")
+    finally:
+        driver.quit()
+    assert "error" not in result, result.get("note")
+    assert result["backend"] == "webgpu" and result["status"].startswith("Ready: LiteRT.js on WebGPU")
+    assert np.abs(result["output"][..., :3] - expected_rows(image, 1)).max() <= 2
+    print(f"300x200 on WebGPU (SwiftShader): {result['seconds']:.1f} s")
