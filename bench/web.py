@@ -1,8 +1,10 @@
 """The page's speed: seconds per megapixel of web/ in headless Chromium (LiteRT.js, WebAssembly
 with threads; with the int8 detail model; one thread when the page is not cross-origin isolated)
-against the Python TFLite interpreter running the same split pair on the same photo, and
-gladnet-enhance's engines, in one run on this CPU. Goal: the page with threads <= 1.5x the
-Python TFLite fp32 time per megapixel.
+against the Python TFLite interpreter running the same split pair on the same windows (fitted to
+the photo) and on Android's fixed 256-pixel masked windows, and gladnet-enhance's engines, in one
+run on this CPU; with the useful GFLOP/s of each (the network's FLOPs at the photo's size over the
+time: halos and masked pixels are work that does not count). Goal: the page with threads <= 1.5x
+the Python TFLite fp32 time per megapixel.
 
     .venv/bin/python bench/web.py [--size 1200x1600] [--repeats 2]
 """
@@ -22,11 +24,12 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.common import append_results  # noqa: E402
+from bench.roofline import conv_flops  # noqa: E402
 from gladnet_tf import imageio, tflite_engine, web  # noqa: E402
 from gladnet_tf.inference import Enhancer, shipped_weights  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGE_PAIR = f"Python TFLite fp32, the page's pair ({web.TILE}-pixel masked tiles)"
+PAGE_PAIR = f"Python TFLite fp32, the page's pair and windows (fitted, at most {web.LARGEST} px)"
 ENHANCE = """
 const [url, done] = arguments;
 window.gladnet.ready.then(() => window.gladnet.enhanceUrl(url, {rowStep: 1 << 30}))
@@ -90,7 +93,8 @@ def main():
     name = "_bench_photo.png"
     cv2.imwrite(os.path.join(web.WEB, name), np.round(photo[..., ::-1] * 255).astype(np.uint8))
     megapixels = height * width / 1e6
-    rows = ["| engine | s/MP | vs Python TFLite fp32 (same pair) |", "|---|---|---|"]
+    rows = ["| engine | s/MP | useful GFLOP/s | vs Python TFLite fp32 (same pair and windows) |",
+            "|---|---|---|---|"]
     try:
         measured = [(f"page{label}, {backend}", seconds)
                     for label, (seconds, backend) in (("", page_seconds(name, True, args.repeats)),
@@ -102,16 +106,21 @@ def main():
     weights = shipped_weights()
     with tempfile.TemporaryDirectory() as cache:
         os.environ["XDG_CACHE_HOME"] = cache
-        measured.append((PAGE_PAIR, python_seconds(tflite_engine.LiteEnhancer(weights, window=web.TILE), photo,
-                                                   args.repeats)))
+        measured.append((PAGE_PAIR, python_seconds(
+            tflite_engine.LiteEnhancer(weights, window=web.LARGEST, fitted=True), photo, args.repeats)))
+        measured.append((f"Python TFLite fp32, fixed {web.TILE}-pixel masked windows (Android's)",
+                         python_seconds(tflite_engine.LiteEnhancer(weights, window=web.TILE), photo,
+                                        args.repeats)))
         measured.append(("Python TFLite fp32, tiles fitted to the photo (gladnet-enhance --engine tflite)",
                          python_seconds(tflite_engine.LiteEnhancer(weights), photo, args.repeats)))
     for precision in ("float32", "bfloat16"):
         measured.append((f"TensorFlow {precision} (gladnet-enhance --engine tf)",
                          python_seconds(Enhancer(weights, precision), photo, args.repeats)))
     reference = dict(measured)[PAGE_PAIR]
+    flops = sum(conv_flops(height, width).values())
     for label, seconds in measured:
-        rows.append(f"| {label} | {seconds / megapixels:.2f} | {seconds / reference:.2f}x |")
+        rows.append(f"| {label} | {seconds / megapixels:.2f} | {flops / seconds / 1e9:.0f} | "
+                    f"{seconds / reference:.2f}x |")
     append_results("The page against Python TFLite", rows, [
         f"{width}x{height} photo; median of {args.repeats} (the unisolated page: 1). Headless Chromium "
         "has no GPU here, so WebGPU is not measured."])

@@ -2,10 +2,14 @@
 global branch once on the photo's 96x96 sample, the detail branch over tiles read with a halo. Any
 photo size gives the whole model's output, as `inference.Enhancer` does with TensorFlow.
 
-Two kinds of detail model. Devices run one fixed-size, masked window (`gladnet-export
---branches`; `windows` places it; web/app.js and docs/android.md follow the same steps, and
-`LiteEnhancer(window=...)` is their reference). gladnet-enhance's engine runs the any-size detail
-model on `inference.spans` tiles, which fit the photo, so no pixel is computed in vain.
+Two kinds of detail model. Devices run a fixed-size, masked window (`gladnet-export --branches`;
+`windows` places it). On Android it keeps its size and the mask zeroes what lies past the photo
+(docs/android.md; `LiteEnhancer(window=...)`). The page fits the window to each photo instead
+(`fit_window`: tiles of at most that size that divide the photo evenly, so nothing runs past its
+edge), writing the size into the model's bytes, since LiteRT.js cannot resize inputs
+(`tflite_model.resize_window`; web/app.js; `LiteEnhancer(window=..., fitted=True)`).
+gladnet-enhance's engine runs the any-size detail model on `inference.spans` tiles, which fit the
+photo, so no pixel is computed in vain.
 
 The pair is converted from the weights on first use and cached (`$XDG_CACHE_HOME/gladnet_tf`,
 by default ~/.cache/gladnet_tf), keyed by the weights' contents.
@@ -15,7 +19,7 @@ import os
 
 import numpy as np
 
-from gladnet_tf import atomic, tflite_int8
+from gladnet_tf import atomic, tflite_int8, tflite_model
 from gladnet_tf.inference import (DEFAULT_MEMORY_MB, HALO, global_sample, shipped_weights, source_indices,
                                   spans, tile_size_for)
 from gladnet_tf.model import GLOBAL_SIZE
@@ -32,6 +36,16 @@ def windows(length, window, halo=HALO):
     bounds = [i * length // count for i in range(count + 1)]
     return [(start, stop, min(max(start - halo, 0), length - window))
             for start, stop in zip(bounds, bounds[1:])]
+
+
+def fit_window(length, largest, halo=HALO):
+    """The window along an axis of `length` pixels that the page runs: the whole axis up to
+    `largest`, else as few windows of at most `largest` as cover it (with `windows`), shrunk to
+    the largest core they hold plus its two halos."""
+    if length <= largest:
+        return length
+    count = -(-length // (largest - 2 * halo))
+    return -(-length // count) + 2 * halo
 
 
 def cache_dir():
@@ -69,18 +83,35 @@ def _single(outputs):
 
 class LiteEnhancer:
     """The split pair run by LiteRT: same interface and pixels as `inference.Enhancer`. `window`:
-    run the devices' fixed, masked window of this size instead of fitted tiles of at most
-    `memory_mb`'s size. `pair`: the (global, detail) files, instead of converting the weights."""
+    run the devices' fixed, masked window of this size (Android's), or with `fitted` the page's
+    windows of at most this size, instead of the any-size model on tiles of at most `memory_mb`'s
+    size. `pair`: the (global, detail) files, instead of converting the weights."""
 
     def __init__(self, weights=None, variant="fp32", window=None, threads=None, pair=None,
-                 memory_mb=DEFAULT_MEMORY_MB):
+                 memory_mb=DEFAULT_MEMORY_MB, fitted=False):
         weights = weights or shipped_weights()
         global_path, detail_path = pair or pair_files(weights, variant, window)
-        self.window = window
+        self.window, self.fitted = window, fitted
         self.tile = tile_size_for(memory_mb)
-        threads = threads or len(os.sched_getaffinity(0))
-        self._global = _runner(global_path, threads)
-        self._detail = _runner(detail_path, threads)
+        self.threads = threads or len(os.sched_getaffinity(0))
+        self._global = _runner(global_path, self.threads)
+        self._detail = _runner(detail_path, self.threads)
+        if fitted:
+            with open(detail_path, "rb") as handle:
+                self._detail_bytes = handle.read()
+            self._offsets = tflite_model.window_offsets(self._detail_bytes, window)
+            self._resized = (None, None)  # (window size, its model): the last photo's
+
+    def _detail_for(self, height, width):
+        """The detail model over a window of this size (the page's: sizes written in place)."""
+        if not self.fitted:
+            return self._detail
+        if self._resized[0] != (height, width):
+            from ai_edge_litert.interpreter import Interpreter
+            content = tflite_model.resize_window(self._detail_bytes, self._offsets, height, width)
+            self._resized = ((height, width), Interpreter(model_content=content, num_threads=self.threads)
+                             .get_signature_runner())
+        return self._resized[1]
 
     def global_features(self, image):
         """The global branch's features (96, 96, 64) of an image (H, W, 3)."""
@@ -101,20 +132,23 @@ class LiteEnhancer:
                                                   features=features[rows[ya:yb]][:, cols[xa:xb]][np.newaxis]))
                     output[y0:y1, x0:x1] = result[0, y0 - ya:y1 - ya, x0 - xa:x1 - xa]
             return output
-        size = self.window
-        tile = np.zeros((1, size, size, 3), np.float32)
-        tile_features = np.zeros((1, size, size, features.shape[-1]), np.float32)
-        mask = np.zeros((1, size, size, 1), np.float32)
-        for y0, y1, ya in windows(height, size):
-            yb = min(ya + size, height)
-            for x0, x1, xa in windows(width, size):
-                xb = min(xa + size, width)
-                if yb - ya < size or xb - xa < size:  # past the photo's edge: zeros, masked
+        sizes = (self.window, self.window)
+        if self.fitted:
+            sizes = (fit_window(height, self.window), fit_window(width, self.window))
+        detail = self._detail_for(*sizes)
+        tile = np.zeros((1, *sizes, 3), np.float32)
+        tile_features = np.zeros((1, *sizes, features.shape[-1]), np.float32)
+        mask = np.zeros((1, *sizes, 1), np.float32)
+        for y0, y1, ya in windows(height, sizes[0]):
+            yb = min(ya + sizes[0], height)
+            for x0, x1, xa in windows(width, sizes[1]):
+                xb = min(xa + sizes[1], width)
+                if yb - ya < sizes[0] or xb - xa < sizes[1]:  # past the photo's edge: zeros, masked
                     tile[:], tile_features[:], mask[:] = 0, 0, 0
                 tile[0, :yb - ya, :xb - xa] = image[ya:yb, xa:xb]
                 tile_features[0, :yb - ya, :xb - xa] = features[rows[ya:yb]][:, cols[xa:xb]]
                 mask[0, :yb - ya, :xb - xa] = 1
-                result = _single(self._detail(image=tile, features=tile_features, mask=mask))[0]
+                result = _single(detail(image=tile, features=tile_features, mask=mask))[0]
                 output[y0:y1, x0:x1] = result[y0 - ya:y1 - ya, x0 - xa:x1 - xa]
         return output
 

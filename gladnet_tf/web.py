@@ -4,23 +4,27 @@
 
 Installs the page's npm dependencies (LiteRT.js, with its WebAssembly files) when they are
 missing, exports the split pair of TFLite models the page runs (web/model/: the global branch and
-the detail branch on 256x256 tiles) from the shipped or given weights, and serves web/ on
+the detail branch on 256x256 tiles, with the byte offsets of its window's size in a .json beside
+it: the page fits the tiles to each photo) from the shipped or given weights, and serves web/ on
 http://127.0.0.1:PORT/ until interrupted, cross-origin isolated (so WebAssembly may use threads).
 Needs a source checkout (the web/ folder) and npm.
 """
 import argparse
 import functools
 import http.server
+import json
 import os
 import subprocess
 import sys
 
 WEB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web")
-TILE = 256  # the detail model's tile: as web/app.js
+TILE = 256  # the window the detail models are exported with (web/app.js resizes it per photo)
+LARGEST = 512  # the page's largest window side: as web/app.js
 # The pair, and the int8 detail model the page runs with ?detail=int8.
 MODELS = [os.path.join(WEB, "model", name) for name in ("gladnet_global_fp32.tflite",
                                                         f"gladnet_detail_fp32_{TILE}x{TILE}.tflite",
                                                         f"gladnet_detail_int8_{TILE}x{TILE}.tflite")]
+OFFSETS = [path.replace(".tflite", ".json") for path in MODELS[1:]]
 # Cross-origin isolation: without it browsers withhold SharedArrayBuffer, so no WebAssembly threads.
 ISOLATION_HEADERS = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp"}
 
@@ -42,12 +46,13 @@ def prepare(weights=None, overwrite=False):
     from gladnet_tf.inference import shipped_weights
     weights = weights or shipped_weights()
     if overwrite or not all(os.path.exists(m) and os.path.getmtime(m) >= os.path.getmtime(weights)
-                            for m in MODELS):
-        from gladnet_tf import export
+                            for m in MODELS + OFFSETS):
+        from gladnet_tf import export, tflite_model
         from gladnet_tf.atomic import atomic_path
         model = export.load_model(weights)
         contents = [*export.convert_pair(model, "fp32", TILE), export.convert_pair(model, "int8", TILE)[1]]
-        for path, content in zip(MODELS, contents):
+        offsets = [json.dumps(tflite_model.window_offsets(c, TILE)).encode() for c in contents[1:]]
+        for path, content in zip(MODELS + OFFSETS, contents + offsets):
             with atomic_path(path, overwrite=True) as tmp, open(tmp, "wb") as handle:
                 handle.write(content)
     return MODELS

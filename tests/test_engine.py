@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from gladnet_tf import cpu, engine, enhance, export, gpu_compat, imageio, tflite_engine
+from gladnet_tf import cpu, engine, enhance, export, gpu_compat, imageio, tflite_engine, tflite_model
 from gladnet_tf.inference import HALO, Enhancer, shipped_weights, source_indices
 from gladnet_tf.temporal import StableEnhancer
 
@@ -44,15 +44,28 @@ def test_windows_cover_each_pixel_once_with_its_halo(window):
             assert lo <= max(start - HALO, 0) and min(stop + HALO, length) <= lo + window
 
 
+@pytest.mark.parametrize("largest", [64, 256, 512])
+def test_fitted_windows_stay_inside_the_photo_and_waste_only_halos(largest):
+    for length in range(1, 2000):
+        window = tflite_engine.fit_window(length, largest)
+        spans = tflite_engine.windows(length, window)
+        assert window <= min(length, largest)
+        assert all(lo + window <= length for _, _, lo in spans)  # nothing masked: all inside
+        if length > largest:
+            assert len(spans) == -(-length // (largest - 2 * HALO))  # as few windows as fixed ones
+            assert len(spans) * window < length + len(spans) * (2 * HALO + 1)
+
+
 def test_the_pages_javascript_tiles_and_samples_as_python_does():
     node = shutil.which("node")
     if node is None:
         pytest.skip("needs node")
     lengths = [1, 2, 5, 95, 96, 97, 255, 256, 257, 383, 600, 1000, 3024, 4000, 4032, 6000, 9999]
-    script = ("import {sourceIndices, windows} from './web/tiling.js';"
+    script = ("import {fitWindow, sourceIndices, windows} from './web/tiling.js';"
               f"const lengths = {json.dumps(lengths)};"
               "console.log(JSON.stringify(lengths.map((n) => ({down: Array.from(sourceIndices(n, 96)),"
-              " up: Array.from(sourceIndices(96, n)), tiles: windows(n, 256), small: windows(n, 64)}))));")
+              " up: Array.from(sourceIndices(96, n)), tiles: windows(n, 256), small: windows(n, 64),"
+              " fitted: fitWindow(n, 512)}))));")
     result = json.loads(subprocess.run([node, "--input-type=module", "-e", script], cwd=REPO, check=True,
                                        capture_output=True, text=True).stdout)
     for length, js in zip(lengths, result):
@@ -60,16 +73,18 @@ def test_the_pages_javascript_tiles_and_samples_as_python_does():
         assert js["up"] == source_indices(96, length).numpy().tolist(), length
         assert [tuple(t) for t in js["tiles"]] == tflite_engine.windows(length, 256), length
         assert [tuple(t) for t in js["small"]] == tflite_engine.windows(length, 64), length
+        assert js["fitted"] == tflite_engine.fit_window(length, 512), length
 
 
 @pytest.mark.parametrize("height, width", [(300, 200), (200, 300), (256, 256), (37, 251), (129, 70)])
 def test_photo_from_the_pair_equals_the_whole_model(photo, whole, height, width):
     """Portrait, landscape, square and odd sizes; 64-pixel tiles, so photos span many, and the
-    devices' edge windows run past the photo (masked)."""
+    devices' edge windows run past the photo (masked); the page's windows fitted to the photo."""
     image = photo[:height, :width]
     expected = whole(image)
     features = whole.global_features(image[::-1]).numpy()  # another picture's features are used
     for lite in (tflite_engine.LiteEnhancer(WEIGHTS, window=64),  # the devices' masked windows
+                 tflite_engine.LiteEnhancer(WEIGHTS, window=64, fitted=True),  # the page's
                  tflite_engine.LiteEnhancer(WEIGHTS, memory_mb=8)):  # the CLI's fitted 64-pixel tiles
         np.testing.assert_allclose(lite(image), expected, atol=2e-5)
         np.testing.assert_allclose(lite.with_features(image, features), whole.with_features(image, features),
@@ -87,6 +102,19 @@ def test_pair_files_pass_the_gpu_delegate_rules_and_name_their_inputs(tmp_path):
     for described in ("features float32 [1, 64, 64, 64]", "image float32 [1, 64, 64, 3]",
                       "mask float32 [1, 64, 64, 1]"):
         assert described in detail[0]
+
+
+def test_only_a_model_whose_tensors_follow_the_window_is_resized_in_place():
+    global_model, detail = export.convert_pair(export.load_model(WEIGHTS), "fp32", 64)
+    offsets = tflite_model.window_offsets(detail, 64)
+    assert len(offsets["height"]) == len(offsets["width"]) >= 9  # inputs, each conv's, the output
+    resized = tflite_model.resize_window(detail, offsets, 70, 33)
+    from ai_edge_litert.interpreter import Interpreter
+    inputs = Interpreter(model_content=resized).get_input_details()
+    assert {d["name"].split("_")[-1].split(":")[0]: d["shape"].tolist() for d in inputs} == {
+        "image": [1, 70, 33, 3], "features": [1, 70, 33, 64], "mask": [1, 70, 33, 1]}
+    with pytest.raises(ValueError, match="not \\[1, 96, 96, C\\]"):  # 96x96 in, 48x48 inside
+        tflite_model.window_offsets(global_model, 96)
 
 
 def test_int8_pair_holds_40_db_on_a_real_photo(photo, whole, tmp_path):

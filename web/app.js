@@ -1,20 +1,22 @@
 // GLADNet with LiteRT.js at full resolution: the split pair that gladnet-web exports runs in the
 // page (WebGPU when the browser offers it, else WebAssembly, multi-threaded when the page is
 // cross-origin isolated). The global branch sees the photo once, as its 96x96 sample; the detail
-// branch runs over fixed-size tiles with a halo, so any size gives gladnet-enhance's pixels
-// (gladnet_tf/tflite_engine.py does the same in Python). Nothing leaves the device; nothing is
+// branch runs over tiles with a halo, so any size gives gladnet-enhance's pixels
+// (gladnet_tf/tflite_engine.py does the same in Python). The tiles are fitted to each photo (up to
+// LARGEST pixels a side, nothing past its edge): the window's size is written into the detail
+// model's bytes before it is compiled, since LiteRT.js takes fixed shapes only. Nothing leaves the device; nothing is
 // fetched from elsewhere: LiteRT.js and its WebAssembly files come from node_modules beside this page.
 import {isWebGPUSupported, loadAndCompile, loadLiteRt, Tensor} from '@litertjs/core';
-import {GLOBAL_SIZE, sourceIndices, windows} from './tiling.js';
+import {GLOBAL_SIZE, fitWindow, resizeWindow, sourceIndices, windows} from './tiling.js';
 
-const TILE = 256;          // the detail model's tile, halo included
+const LARGEST = 512;       // the detail window's largest side, halo included
 const FEATURES = 64;       // global features per pixel
 const MAX_PIXELS = 50e6;   // larger photos are refused up front rather than run out of memory
 const DETAIL = new URLSearchParams(location.search).get('detail') === 'int8' ? 'int8' : 'fp32';
-const MODELS = {global: 'model/gladnet_global_fp32.tflite', detail: `model/gladnet_detail_${DETAIL}_${TILE}x${TILE}.tflite`};
+const DETAIL_MODEL = `model/gladnet_detail_${DETAIL}_256x256`;  // .tflite, and .json: where its window is
 
 const $ = (id) => document.getElementById(id);
-let models = null;
+let models = null;   // {global, detail: {bytes, offsets, compiled: {key, model}}, options}
 let backend = null;
 let current = null;  // the run in progress: {cancelled}
 
@@ -22,7 +24,24 @@ async function compile(accelerator) {
   const options = accelerator === 'wasm' ?
     {accelerator, cpuOptions: {numThreads: self.crossOriginIsolated ? navigator.hardwareConcurrency : 1}} :
     {accelerator};
-  return {global: await loadAndCompile(MODELS.global, options), detail: await loadAndCompile(MODELS.detail, options)};
+  const [bytes, offsets] = await Promise.all([
+    fetch(`${DETAIL_MODEL}.tflite`).then((r) => r.arrayBuffer()), fetch(`${DETAIL_MODEL}.json`).then((r) => r.json())]);
+  const loaded = {global: await loadAndCompile('model/gladnet_global_fp32.tflite', options),
+                  detail: {bytes: new Uint8Array(bytes), offsets, compiled: {key: null, model: null}}, options};
+  await detailModel(loaded, 64, 64);  // fails here, not on the first photo, where the backend cannot run it
+  return loaded;
+}
+
+// The detail model over a height x width window, compiled once per window size.
+async function detailModel(loaded, height, width) {
+  const {detail} = loaded;
+  if (detail.compiled.key !== `${height}x${width}`) {
+    if (detail.compiled.model) detail.compiled.model.delete();
+    detail.compiled = {key: null, model: null};
+    const model = await loadAndCompile(resizeWindow(detail.bytes, detail.offsets, height, width), loaded.options);
+    detail.compiled = {key: `${height}x${width}`, model};
+  }
+  return detail.compiled.model;
 }
 
 async function init() {
@@ -85,33 +104,32 @@ async function enhancePixels(rgba, width, height, progress, job) {
   }
   const features = await run(models.global, {sample: [sample, [1, GLOBAL_SIZE, GLOBAL_SIZE, 3]]});
   const rows = sourceIndices(GLOBAL_SIZE, height), cols = sourceIndices(GLOBAL_SIZE, width);
-  const tile = new Float32Array(TILE * TILE * 3), tileFeatures = new Float32Array(TILE * TILE * FEATURES);
-  const mask = new Float32Array(TILE * TILE);
+  // Windows fitted to the photo never run past its edge: the mask stays all ones.
+  const tileHeight = fitWindow(height, LARGEST), tileWidth = fitWindow(width, LARGEST);
+  const detail = await detailModel(models, tileHeight, tileWidth);
+  const tile = new Float32Array(tileHeight * tileWidth * 3);
+  const tileFeatures = new Float32Array(tileHeight * tileWidth * FEATURES);
+  const mask = new Float32Array(tileHeight * tileWidth).fill(1);
   const output = new Uint8ClampedArray(width * height * 4);  // stores round-half-even, as numpy
-  const ys = windows(height, TILE), xs = windows(width, TILE);
+  const ys = windows(height, tileHeight), xs = windows(width, tileWidth);
   let done = 0;
   for (const [y0, y1, ya] of ys) {
     for (const [x0, x1, xa] of xs) {
       if (job.cancelled) throw new Cancelled();
-      const yb = Math.min(ya + TILE, height), xb = Math.min(xa + TILE, width);
-      if (yb - ya < TILE || xb - xa < TILE) {  // past the photo's edge: zeros, masked
-        tile.fill(0); tileFeatures.fill(0); mask.fill(0);
-      }
-      for (let y = ya; y < yb; y++) {
+      for (let y = ya; y < ya + tileHeight; y++) {
         const featureRow = rows[y] * GLOBAL_SIZE * FEATURES;
-        for (let x = xa; x < xb; x++) {
-          const t = (y - ya) * TILE + (x - xa), s = (y * width + x) * 4, f = featureRow + cols[x] * FEATURES;
+        for (let x = xa; x < xa + tileWidth; x++) {
+          const t = (y - ya) * tileWidth + (x - xa), s = (y * width + x) * 4, f = featureRow + cols[x] * FEATURES;
           tile[t * 3] = rgba[s] / 255; tile[t * 3 + 1] = rgba[s + 1] / 255; tile[t * 3 + 2] = rgba[s + 2] / 255;
           tileFeatures.set(features.subarray(f, f + FEATURES), t * FEATURES);
-          mask[t] = 1;
         }
       }
-      const result = await run(models.detail, {
-        image: [tile, [1, TILE, TILE, 3]], features: [tileFeatures, [1, TILE, TILE, FEATURES]],
-        mask: [mask, [1, TILE, TILE, 1]]});
+      const shape = (channels) => [1, tileHeight, tileWidth, channels];
+      const result = await run(detail, {
+        image: [tile, shape(3)], features: [tileFeatures, shape(FEATURES)], mask: [mask, shape(1)]});
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
-          const r = ((y - ya) * TILE + (x - xa)) * 3, o = (y * width + x) * 4;
+          const r = ((y - ya) * tileWidth + (x - xa)) * 3, o = (y * width + x) * 4;
           output[o] = result[r] * 255; output[o + 1] = result[r + 1] * 255; output[o + 2] = result[r + 2] * 255;
           output[o + 3] = 255;
         }

@@ -26,3 +26,23 @@ export function windows(length, window, halo = HALO) {
   }
   return result;
 }
+
+// The window the page runs along an axis of `length` pixels: the whole axis up to `largest`, else
+// as few windows of at most `largest` as cover it, shrunk to their largest core plus two halos, so
+// no window runs past the photo and only the halos are computed twice (tflite_engine.fit_window).
+export function fitWindow(length, largest, halo = HALO) {
+  if (length <= largest) return length;
+  const count = Math.ceil(length / (largest - 2 * halo));
+  return Math.ceil(length / count) + 2 * halo;
+}
+
+// The detail model's .tflite bytes over a height x width window: the sizes written at the byte
+// offsets gladnet-web lists beside the model (LiteRT.js cannot resize inputs;
+// gladnet_tf/tflite_model.py's window_offsets and resize_window).
+export function resizeWindow(bytes, offsets, height, width) {
+  const resized = new Uint8Array(bytes);
+  const view = new DataView(resized.buffer);
+  for (const offset of offsets.height) view.setInt32(offset, height, true);
+  for (const offset of offsets.width) view.setInt32(offset, width, true);
+  return resized;
+}
