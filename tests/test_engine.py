@@ -104,7 +104,7 @@ def test_pair_files_pass_the_gpu_delegate_rules_and_name_their_inputs(tmp_path):
         assert described in detail[0]
 
 
-def test_only_a_model_whose_tensors_follow_the_window_is_resized_in_place():
+def test_only_a_model_whose_tensors_follow_the_window_is_resized_in_place(tmp_path):
     global_model, detail = export.convert_pair(export.load_model(WEIGHTS), "fp32", 64)
     offsets = tflite_model.window_offsets(detail, 64)
     assert len(offsets["height"]) == len(offsets["width"]) >= 9  # inputs, each conv's, the output
@@ -115,6 +115,16 @@ def test_only_a_model_whose_tensors_follow_the_window_is_resized_in_place():
         "image": [1, 70, 33, 3], "features": [1, 70, 33, 64], "mask": [1, 70, 33, 1]}
     with pytest.raises(ValueError, match="not \\[1, 96, 96, C\\]"):  # 96x96 in, 48x48 inside
         tflite_model.window_offsets(global_model, 96)
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs node")
+    (tmp_path / "detail.tflite").write_bytes(detail)
+    script = ("import {resizeWindow} from './web/tiling.js'; import fs from 'fs';"
+              f"const offsets = {json.dumps(offsets)};"
+              f"const bytes = fs.readFileSync({json.dumps(str(tmp_path / 'detail.tflite'))});"
+              f"fs.writeFileSync({json.dumps(str(tmp_path / 'page.tflite'))}, resizeWindow(bytes, offsets, 70, 33));")
+    subprocess.run([node, "--input-type=module", "-e", script], cwd=REPO, check=True)
+    assert (tmp_path / "page.tflite").read_bytes() == resized  # the page's bytes are Python's
 
 
 def test_int8_pair_holds_40_db_on_a_real_photo(photo, whole, tmp_path):
