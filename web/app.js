@@ -4,8 +4,9 @@
 // branch runs over tiles with a halo, so any size gives gladnet-enhance's pixels
 // (gladnet_tf/tflite_engine.py does the same in Python). The tiles are fitted to each photo (up to
 // LARGEST pixels a side, nothing past its edge): the window's size is written into the detail
-// model's bytes before it is compiled, since LiteRT.js takes fixed shapes only. Nothing leaves the device; nothing is
-// fetched from elsewhere: LiteRT.js and its WebAssembly files come from node_modules beside this page.
+// model's bytes before it is compiled, since LiteRT.js takes fixed shapes only. Nothing leaves the
+// device; nothing is fetched from elsewhere: LiteRT.js and its WebAssembly files come from
+// node_modules beside this page.
 import {isWebGPUSupported, loadAndCompile, loadLiteRt, Tensor} from '@litertjs/core';
 import {GLOBAL_SIZE, fitWindow, resizeWindow, sourceIndices, windows} from './tiling.js';
 
