@@ -131,8 +131,9 @@ def pair_files(low_dir, high_dir):
 
 
 def hash_split(pairs, validation_percent=15):
-    """{"train": [...], "validation": [...]}: a stable hold-out by the low image's content hash,
-    never by listing order or name; two or more pairs always leave one (the lowest hash) out."""
+    """{"train": [...], "validation": [...]}: a stable hold-out of about `validation_percent` % by
+    the low image's content hash, never by listing order or name; two or more pairs always leave
+    one (the lowest hash) out. The `paired_images` builder's split."""
     def key(path):
         with open(path, "rb") as file:
             return int(hashlib.sha256(file.read()).hexdigest()[:8], 16) % 100

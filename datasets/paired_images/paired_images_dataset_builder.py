@@ -1,8 +1,8 @@
 """paired_images: real low-light/normal-light pairs in the common folder layout (LOL and similar).
 
 `manual_dir` holds either `low/` and `high/` (split into `train` and a held-out `validation` by
-the low image's content hash, about VALIDATION_PERCENT %), or one subfolder per split, each with
-`low/` and `high/`. LOL's own names map to splits: `our485` -> train, `eval15` -> test.
+the low image's content hash, about 15 %: `imageio.hash_split`), or one subfolder per split,
+each with `low/` and `high/`. LOL's own names map to splits: `our485` -> train, `eval15` -> test.
 Files pair by name without extension (`low/1.png` with `high/1.png`); a missing partner fails
 the build with the file named.
 """
@@ -13,7 +13,6 @@ from etils import epath
 from gladnet_tf import imageio
 
 SPLIT_NAMES = {"our485": "train", "eval15": "test"}
-VALIDATION_PERCENT = 15
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
@@ -39,8 +38,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     def _split_generators(self, dl_manager):
         root = epath.Path(dl_manager.manual_dir)
         if (root / "low").is_dir():
-            splits = imageio.hash_split(imageio.pair_files(str(root / "low"), str(root / "high")),
-                                           VALIDATION_PERCENT)
+            splits = imageio.hash_split(imageio.pair_files(str(root / "low"), str(root / "high")))
             return {name: self._generate_examples(items) for name, items in splits.items()}
         folders = sorted(p for p in root.iterdir() if (p / "low").is_dir())
         if not folders:

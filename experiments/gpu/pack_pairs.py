@@ -14,14 +14,12 @@ import sys
 import cv2
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
-from datasets.paired_images.paired_images_dataset_builder import VALIDATION_PERCENT  # noqa: E402
 from gladnet_tf import imageio  # noqa: E402
 
 
 def main(source, target):
     pairs = imageio.hash_split(imageio.pair_files(os.path.join(source, "low"),
-                                                  os.path.join(source, "high")),
-                               VALIDATION_PERCENT)["train"]
+                                                  os.path.join(source, "high")))["train"]
     for side in ("low", "high"):
         os.makedirs(os.path.join(target, "train", side), exist_ok=True)
     for pair in pairs:
