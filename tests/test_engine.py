@@ -122,7 +122,8 @@ def test_only_a_model_whose_tensors_follow_the_window_is_resized_in_place(tmp_pa
     script = ("import {resizeWindow} from './web/tiling.js'; import fs from 'fs';"
               f"const offsets = {json.dumps(offsets)};"
               f"const bytes = fs.readFileSync({json.dumps(str(tmp_path / 'detail.tflite'))});"
-              f"fs.writeFileSync({json.dumps(str(tmp_path / 'page.tflite'))}, resizeWindow(bytes, offsets, 70, 33));")
+              f"fs.writeFileSync({json.dumps(str(tmp_path / 'page.tflite'))},"
+              " resizeWindow(bytes, offsets, 70, 33));")
     subprocess.run([node, "--input-type=module", "-e", script], cwd=REPO, check=True)
     assert (tmp_path / "page.tflite").read_bytes() == resized  # the page's bytes are Python's
 

@@ -25,8 +25,8 @@ async function compile(accelerator) {
   const options = accelerator === 'wasm' ?
     {accelerator, cpuOptions: {numThreads: self.crossOriginIsolated ? navigator.hardwareConcurrency : 1}} :
     {accelerator};
-  const [bytes, offsets] = await Promise.all([
-    fetch(`${DETAIL_MODEL}.tflite`).then((r) => r.arrayBuffer()), fetch(`${DETAIL_MODEL}.json`).then((r) => r.json())]);
+  const [bytes, offsets] = await Promise.all([fetch(`${DETAIL_MODEL}.tflite`).then((r) => r.arrayBuffer()),
+                                              fetch(`${DETAIL_MODEL}.json`).then((r) => r.json())]);
   const loaded = {global: await loadAndCompile('model/gladnet_global_fp32.tflite', options),
                   detail: {bytes: new Uint8Array(bytes), offsets, compiled: {key: null, model: null}}, options};
   await detailModel(loaded, 64, 64);  // fails here, not on the first photo, where the backend cannot run it
