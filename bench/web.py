@@ -150,6 +150,7 @@ def page_seconds(photo_name, isolated, repeats, query=""):
 
 
 def simd_peak_gflops(fused):
+    """GFLOP/s of `simd_peak_module` in two workers of the page's browser."""
     with browser() as driver:
         result = driver.execute_async_script(
             SIMD_PEAK, base64.b64encode(simd_peak_module(fused)).decode(), FLOP_PER_ROUND)
