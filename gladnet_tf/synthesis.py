@@ -100,6 +100,7 @@ class Ranges:
     highlight_headroom: float = 0.0  # EV; 0: highlights darken like everything else (the paper)
     dark_key: tuple = ()  # (low, high) log-average luminance of the dark input; (): the paper's E
     black_level: float = 0.0  # largest linear offset added to the dark input; 0: none (the paper)
+    black_share: float = 0.5  # share of the pairs that get a black level (with black_level)
     exposure_gap: tuple = ()  # (low, high) EV from the dark input's key to the target's; (): none
     target_ceiling: float = 0.0  # EV by which a target may outshine its photo (with the gap)
     white_balance: tuple = ()  # (low, high) red and blue gains applied after the noise; (): none
@@ -162,6 +163,13 @@ RECIPES = {
     # lowlight_keyed with a quarter of the equalisation kept for the darkest inputs: the stage
     # mixed into the shipped weights (docs/experiment_log.md, step 39; gladnet_tf/weights/README.md)
     "lowlight_keyed_floor": dataclasses.replace(LOWLIGHT_KEYED, clahe_floor=0.25),
+    # lowlight's darkest captures, cleaner than its quietest and with a black-level floor in
+    # every pair: dark keys 0.0005-0.004, 64000-1000000 photons, a fifth of the read noise, as a
+    # clean sensor's dark exposures (issue 50's camera 1 looks so): half of the last training
+    # stage of the shipped weights, beside LOL's pairs (docs/experiment_log.md, steps 45 and 49)
+    "lowlight_dark": dataclasses.replace(LOWLIGHT, dark_key=(0.0005, 0.004), black_share=1.0,
+                                         photons=(64000.0, 1000000.0), read_noise=(0.00001, 0.00006),
+                                         quiet_keys=(), quiet_photons=0.0),
 }
 
 
@@ -196,7 +204,7 @@ def sample_params(rng, ranges=Ranges()):
     }
     params = {k: (float(v) if not isinstance(v, bool) else v) for k, v in params.items()}
     if ranges.black_level:
-        level = rng.uniform(0.0, ranges.black_level) if rng.uniform() < 0.5 else 0.0
+        level = rng.uniform(0.0, ranges.black_level) if rng.uniform() < ranges.black_share else 0.0
         params["black_level"] = tuple(float(level * 2.0 ** t) for t in rng.uniform(-1.5, 1.5, 3))
     if ranges.exposure_gap:
         params["exposure_gap"] = float(rng.uniform(*ranges.exposure_gap))

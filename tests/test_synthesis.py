@@ -411,3 +411,16 @@ def test_keyed_floor_keeps_a_quarter_of_the_equalisation_for_the_darkest_inputs(
         elif key >= 0.02:
             np.testing.assert_array_equal(high, high1)
     assert darkest
+
+
+def test_lowlight_dark_gives_every_pair_a_floor_and_less_noise_than_lowlight():
+    """The shipped weights' last stage trained on `lowlight_dark`: a black level in every pair
+    (lowlight: about half) and the clean end of the noise (more photons, less read noise)."""
+    dark, base = synthesis.RECIPES["lowlight_dark"], synthesis.RECIPES["lowlight"]
+    draws = [synthesis.sample_params(np.random.default_rng(s), dark) for s in range(40)]
+    assert all(max(p["black_level"]) > 0 for p in draws)
+    assert sum(max(synthesis.sample_params(np.random.default_rng(s), base)["black_level"]) > 0
+               for s in range(40)) < 35
+    assert min(p["photons"] for p in draws) >= 64000.0 > base.photons[0]
+    assert max(p["read_noise"] for p in draws) <= 0.00006 < base.read_noise[1]
+    assert all(0.0005 <= p["dark_key"] <= 0.004 for p in draws)

@@ -132,6 +132,10 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "quarter equalised for the darkest (up to 0.004), log-linear between: the "
                       "last training stage of the shipped weights (see synthesis.RECIPES).",
                       recipe="lowlight_keyed_floor"),
+        BuilderConfig(name="lowlight_dark", description="lowlight's darkest, cleanest inputs, a "
+                      "black-level floor in every pair: half of the last training stage of the shipped "
+                      "weights, beside real LOL pairs (see synthesis.RECIPES).",
+                      recipe="lowlight_dark"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Put your photos in one folder (subfolders are searched too) and pass it as --manual_dir.
