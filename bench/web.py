@@ -149,28 +149,24 @@ def page_seconds(photo_name, isolated, repeats, query=""):
     return seconds, f"{results[0]['backend']}; {inside:.0%} of it inside LiteRT.js"
 
 
-def simd_peak_gflops(fused):
-    """GFLOP/s of `simd_peak_module` in two workers of the page's browser."""
-    with browser() as driver:
-        result = driver.execute_async_script(
-            SIMD_PEAK, base64.b64encode(simd_peak_module(fused)).decode(), FLOP_PER_ROUND)
-    if isinstance(result, str):
-        raise RuntimeError(result)
-    return result
-
-
-def litert_wasm():
-    """The WebAssembly file the page loads, and whether it uses relaxed SIMD: 'yes' when Node with
-    relaxed SIMD off refuses it ('unknown' where this Node cannot turn it off)."""
+def wasm_ceiling():
+    """In one browser on the page: the WebAssembly file it loads, whether that uses relaxed SIMD
+    ('yes' when Node with relaxed SIMD off refuses it; 'unknown' where this Node cannot turn it
+    off), and `simd_peak_module`'s GFLOP/s in two workers, fused and not."""
     with browser() as driver:
         names = driver.execute_async_script(
             "const done = arguments[0]; window.gladnet.ready.then(() => done("
             "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'))))")
+        peaks = [driver.execute_async_script(SIMD_PEAK, base64.b64encode(simd_peak_module(fused)).decode(),
+                                             FLOP_PER_ROUND) for fused in (True, False)]
+    for result in peaks:
+        if isinstance(result, str):
+            raise RuntimeError(result)
     path = os.path.join(web.WEB, names[0].split("/", 3)[3])
     check = subprocess.run(["node", "--no-experimental-wasm-relaxed-simd", "-e", "process.exit(WebAssembly.validate("
                             "require('fs').readFileSync(process.argv[1])) ? 0 : 1)", path],
                            capture_output=True, check=False)
-    return os.path.basename(path), {0: "no", 1: "yes"}.get(check.returncode, "unknown")
+    return os.path.basename(path), {0: "no", 1: "yes"}.get(check.returncode, "unknown"), *peaks
 
 
 def python_seconds(enhancer, image, repeats):
@@ -223,10 +219,10 @@ def main():
     for label, seconds in measured:
         rows.append(f"| {label} | {seconds / megapixels:.2f} | {flops / seconds / 1e9:.0f} | "
                     f"{seconds / reference:.2f}x |")
-    wasm, relaxed = litert_wasm()
+    wasm, relaxed, fused, unfused = wasm_ceiling()
     needed = flops / reference / 1e9 / 1.5
-    peaks = [f"WebAssembly SIMD peak in this Chromium, 2 workers: {simd_peak_gflops(True):.0f} GFLOP/s with "
-             f"fused multiply-adds (relaxed SIMD), {simd_peak_gflops(False):.0f} with a multiply then an add. "
+    peaks = [f"WebAssembly SIMD peak in this Chromium, 2 workers: {fused:.0f} GFLOP/s with "
+             f"fused multiply-adds (relaxed SIMD), {unfused:.0f} with a multiply then an add. "
              f"Native float32 conv peak (TensorFlow, bench/roofline.py's shape): "
              f"{peak_conv_gflops(tf.float32):.0f} GFLOP/s. The goal (1.5x) needs the page at {needed:.0f} "
              f"useful GFLOP/s. The page loads LiteRT.js's `{wasm}` (relaxed SIMD in it: {relaxed})."]
