@@ -170,15 +170,6 @@ RECIPES = {
     "lowlight_dark": dataclasses.replace(LOWLIGHT, dark_key=(0.0005, 0.004), black_share=1.0,
                                          photons=(64000.0, 1000000.0), read_noise=(0.00001, 0.00006),
                                          quiet_keys=(), quiet_photons=0.0),
-    # the paper's convention for LOL-like captures: noisy inputs as dark as LOL's (dark keys
-    # 0.001-0.01: sRGB means 0.03-0.11, LOL's 0.02-0.11), reaching black, 6000-40000 photons
-    # (1.25 levels of luma noise, LOL's 1.15), and the photo itself as the target, whatever the
-    # input's brightness (mean 0.48 +- 0.13; LOL's references 0.45 +- 0.10), as LOL's references
-    # are a fixed brightness rather than a fixed gain (docs/experiment_log.md, steps 43 and 50)
-    "lowlight_lol": dataclasses.replace(LOWLIGHT, dark_key=(0.001, 0.01), exposure_gap=(),
-                                        target_ceiling=0.0, black_level=0.0,
-                                        photons=(6000.0, 40000.0), quiet_keys=(),
-                                        quiet_photons=0.0, target_clarity=0.0),
 }
 
 

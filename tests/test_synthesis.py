@@ -424,17 +424,3 @@ def test_lowlight_dark_gives_every_pair_a_floor_and_less_noise_than_lowlight():
     assert min(p["photons"] for p in draws) >= 64000.0 > base.photons[0]
     assert max(p["read_noise"] for p in draws) <= 0.00006 < base.read_noise[1]
     assert all(0.0005 <= p["dark_key"] <= 0.004 for p in draws)
-
-
-def test_lowlight_lol_targets_are_the_photo_whatever_the_input(linear):
-    """`lowlight_lol` follows LOL's convention: the target is the photo as it is (no exposure
-    gap, no clarity), however dark the input, and inputs reach black (no floor)."""
-    photo = synthesis.linear_to_srgb(linear)
-    keys = []
-    for seed in range(12):
-        low, high, params = synthesis.make_pair(linear, seed, synthesis.RECIPES["lowlight_lol"])
-        assert 0.001 <= params["dark_key"] <= 0.01 and "target_gain" not in params
-        assert "black_level" not in params
-        np.testing.assert_array_equal(high, synthesis.to_grayscale(photo) if params["grayscale"] else photo)
-        keys.append(synthesis.log_average_luminance(synthesis.srgb_to_linear(low)))
-    assert max(keys) > 3 * min(keys)

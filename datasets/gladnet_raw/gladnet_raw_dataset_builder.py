@@ -136,9 +136,6 @@ class Builder(tfds.core.GeneratorBasedBuilder):
                       "black-level floor in every pair: half of the last training stage of the shipped "
                       "weights, beside real LOL pairs (see synthesis.RECIPES).",
                       recipe="lowlight_dark"),
-        BuilderConfig(name="lowlight_lol", description="Noisy inputs as dark as LOL's, reaching "
-                      "black, the photo as it is for the target: LOL's brightness convention in "
-                      "synthetic pairs (see synthesis.RECIPES).", recipe="lowlight_lol"),
     ]
     MANUAL_DOWNLOAD_INSTRUCTIONS = """
     Put your photos in one folder (subfolders are searched too) and pass it as --manual_dir.
