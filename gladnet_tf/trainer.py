@@ -40,6 +40,20 @@ def weighted_l1_loss(output, target, weights=CHANNEL_WEIGHTS):
     return tf.reduce_mean(tf.abs((output - target) * weights))
 
 
+SSIM_SHARE = 0.84  # Zhao et al. (2017)'s share of the SSIM term in their SSIM + L1 loss
+
+
+def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS):
+    """0.84 (1 - SSIM) + 0.16 L1, as Zhao et al.'s mixed loss (single-scale SSIM, 11x11 Gaussian);
+    the L1 term weighted per channel as `weighted_l1_loss`, rescaled to mean weight 1."""
+    l1 = weighted_l1_loss(output, target, weights) * 3 / sum(weights)
+    ssim = tf.reduce_mean(tf.image.ssim(output, target, max_val=1.0))
+    return SSIM_SHARE * (1 - ssim) + (1 - SSIM_SHARE) * l1
+
+
+LOSSES = {"l1": weighted_l1_loss, "l1_ssim": l1_ssim_loss}
+
+
 def learning_rate_schedule(base_lr=BASE_LR, decay_steps=DECAY_STEPS, decay_rate=DECAY_RATE):
     """lr * decay_rate ** (step / decay_steps), continuous (not staircase), as TF1's exponential_decay."""
     return keras.optimizers.schedules.ExponentialDecay(base_lr, decay_steps, decay_rate)
@@ -55,7 +69,7 @@ def make_optimizer(learning_rate=None, mixed_float16=False):
     return optimizer
 
 
-def train_step(model, optimizer, low, high, loss_weights=CHANNEL_WEIGHTS):
+def train_step(model, optimizer, low, high, loss_weights=CHANNEL_WEIGHTS, loss=weighted_l1_loss):
     """One optimisation step on a (per-replica) batch; returns the batch's mean loss.
 
     Works inside `strategy.run`: the loss is divided by the replica count before the gradient, so
@@ -64,11 +78,11 @@ def train_step(model, optimizer, low, high, loss_weights=CHANNEL_WEIGHTS):
     replicas = tf.distribute.get_replica_context().num_replicas_in_sync
     with tf.GradientTape() as tape:
         output = tf.cast(model(low, training=True), tf.float32)
-        loss = weighted_l1_loss(output, tf.cast(high, tf.float32), loss_weights)
-        scaled = optimizer.scale_loss(loss / replicas)
+        value = loss(output, tf.cast(high, tf.float32), loss_weights)
+        scaled = optimizer.scale_loss(value / replicas)
     gradients = tape.gradient(scaled, model.trainable_variables)
     optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-    return loss
+    return value
 
 
 class NonFiniteLossError(RuntimeError):
@@ -103,7 +117,7 @@ class Trainer:
     """
 
     def __init__(self, model_dir, strategy, precision="float32", schedule=None, seed=0,
-                 keep_checkpoints=3, init_weights=None, loss_weights=CHANNEL_WEIGHTS):
+                 keep_checkpoints=3, init_weights=None, loss_weights=CHANNEL_WEIGHTS, loss="l1"):
         keras.mixed_precision.set_global_policy(precision)
         keras.utils.set_random_seed(seed)
         self.strategy = strategy
@@ -120,6 +134,7 @@ class Trainer:
         self.keep_checkpoints = keep_checkpoints
         self.init_weights = init_weights
         self.loss_weights = loss_weights
+        self.loss = LOSSES[loss]
         writer_dir = os.path.join(model_dir, "tensorboard") if self.chief else None
         self.writer = tf.summary.create_file_writer(writer_dir) if writer_dir else \
             tf.summary.create_noop_writer()
@@ -170,7 +185,7 @@ class Trainer:
             batch = self.strategy.experimental_distribute_values_from_function(
                 lambda context: parts[context.replica_id_in_sync_group % local])
             loss = self.strategy.run(
-                lambda pair: train_step(self.model, self.optimizer, *pair, self.loss_weights),
+                lambda pair: train_step(self.model, self.optimizer, *pair, self.loss_weights, self.loss),
                 args=(batch,))
             return self.strategy.reduce(tf.distribute.ReduceOp.MEAN, loss, axis=None)
         return step

@@ -250,6 +250,25 @@ def test_loss_weights_weigh_channels_as_named():
         assert float(trainer.train_step(model, optimizer, low, high, weights)) == pytest.approx(expected, rel=1e-5)
 
 
+def test_l1_ssim_loss_known_value():
+    """Flat images: SSIM is the luminance term alone, (2 mu_x mu_y + C1) / (mu_x^2 + mu_y^2 + C1)
+    with C1 = 0.01^2, so an output 0.1 above a black target scores SSIM 1e-4 / 0.0101 and L1 0.1; a
+    training step with `l1_ssim` returns 0.84 (1 - SSIM) + 0.16 L1, and a perfect output 0."""
+    import keras
+    import tensorflow as tf
+
+    from gladnet_tf import trainer
+    target = tf.zeros((1, 16, 16, 3))
+    expected = 0.84 * (1 - 1e-4 / 0.0101) + 0.16 * 0.1
+    assert float(trainer.l1_ssim_loss(target + 0.1, target)) == pytest.approx(expected, rel=1e-4)
+    assert float(trainer.l1_ssim_loss(target + 0.3, target + 0.3)) == pytest.approx(0.0, abs=1e-6)
+    model = build_gladnet()
+    low, high = tf.random.uniform((1, 16, 16, 3), seed=1), tf.random.uniform((1, 16, 16, 3), seed=2)
+    optimizer = trainer.make_optimizer(keras.optimizers.schedules.ExponentialDecay(0.0, 1, 1.0))
+    step_loss = trainer.train_step(model, optimizer, low, high, trainer.CHANNEL_WEIGHTS, trainer.l1_ssim_loss)
+    assert float(step_loss) == pytest.approx(float(trainer.l1_ssim_loss(model(low), high)), rel=1e-5)
+
+
 def _webp_pairs(folder, count=3, size=(48, 64)):
     rng = np.random.default_rng(0)
     for side in ("low", "high"):
