@@ -3,7 +3,8 @@
 The same graph as `gladnet_tf.model` (tested equal to the Keras model), with parameters named as
 the authors' TF1 variables, `FG/conv2d_k/kernel` (HWIO) and `FG/conv2d_k/bias`, so that the
 weights convert into Keras with `gladnet-convert`. The step is `trainer.train_step`'s: the
-channel-weighted L1 loss, Adam with epsilon 1e-8, lr * decay_rate ** (step / decay_steps).
+channel-weighted L1 loss (or `trainer.l1_ssim_loss`), Adam with epsilon 1e-8,
+lr * decay_rate ** (step / decay_steps).
 Imports JAX and NumPy only.
 """
 import jax
@@ -80,14 +81,45 @@ def weighted_l1_loss(output, target, weights=CHANNEL_WEIGHTS):
     return jnp.mean(jnp.abs((output - target) * jnp.asarray(weights, jnp.float32)))
 
 
+SSIM_SHARE = 0.84  # as trainer.SSIM_SHARE
+
+
+def _gaussian_window(size=11, sigma=1.5):
+    """tf.image.ssim's window: a normalised 2-D Gaussian, as a depthwise HWIO kernel for RGB."""
+    g = np.exp(-0.5 * ((np.arange(size) - (size - 1) / 2) / sigma) ** 2)
+    window = np.outer(g, g) / np.outer(g, g).sum()
+    return jnp.asarray(np.tile(window[:, :, None, None], (1, 1, 1, 3)), jnp.float32)
+
+
+def ssim(output, target, k1=0.01, k2=0.03):
+    """Mean SSIM of a batch, as tf.image.ssim (max_val 1, 'VALID' 11x11 window), averaged."""
+    window = _gaussian_window()
+    blur = lambda x: jax.lax.conv_general_dilated(  # noqa: E731
+        x, window, (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC"), feature_group_count=3)
+    c1, c2 = k1 ** 2, k2 ** 2
+    mean_x, mean_y = blur(output), blur(target)
+    luminance = (2 * mean_x * mean_y + c1) / (mean_x ** 2 + mean_y ** 2 + c1)
+    contrast = (2 * blur(output * target) - 2 * mean_x * mean_y + c2) / (
+        blur(output ** 2 + target ** 2) - mean_x ** 2 - mean_y ** 2 + c2)
+    return jnp.mean(luminance * contrast)
+
+
+def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS):
+    l1 = weighted_l1_loss(output, target, weights) * 3 / sum(weights)
+    return SSIM_SHARE * (1 - ssim(output, target)) + (1 - SSIM_SHARE) * l1
+
+
+LOSSES = {"l1": weighted_l1_loss, "l1_ssim": l1_ssim_loss}  # as trainer's
+
+
 def init_adam(params):
     zeros = lambda: {name: jnp.zeros_like(value) for name, value in params.items()}  # noqa: E731
     return {"step": jnp.zeros((), jnp.int32), "m": zeros(), "v": zeros()}
 
 
-def loss_and_gradients(params, low, high, dtype=jnp.float32, loss_weights=CHANNEL_WEIGHTS):
-    return jax.value_and_grad(
-        lambda p: weighted_l1_loss(forward(p, low, dtype), high, loss_weights))(params)
+def loss_and_gradients(params, low, high, dtype=jnp.float32, loss_weights=CHANNEL_WEIGHTS,
+                       loss=weighted_l1_loss):
+    return jax.value_and_grad(lambda p: loss(forward(p, low, dtype), high, loss_weights))(params)
 
 
 def learning_rate(step, base_lr, decay_steps, decay_rate):
@@ -109,7 +141,7 @@ def adam_update(params, adam, grads, base_lr, decay_steps, decay_rate):
 
 
 def train_step(params, adam, low, high, base_lr, decay_steps, decay_rate, dtype=jnp.float32,
-               loss_weights=CHANNEL_WEIGHTS):
-    """One Adam step on the weighted L1 loss; returns (params, adam state, loss)."""
-    loss, grads = loss_and_gradients(params, low, high, dtype, loss_weights)
-    return (*adam_update(params, adam, grads, base_lr, decay_steps, decay_rate), loss)
+               loss_weights=CHANNEL_WEIGHTS, loss=weighted_l1_loss):
+    """One Adam step on `loss` (the weighted L1 by default); returns (params, adam state, loss)."""
+    value, grads = loss_and_gradients(params, low, high, dtype, loss_weights, loss)
+    return (*adam_update(params, adam, grads, base_lr, decay_steps, decay_rate), value)

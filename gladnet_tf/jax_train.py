@@ -45,6 +45,7 @@ flags.DEFINE_string("init_params", None, "start a new run from these parameters 
                     "fine-tuning) instead of Glorot init; a checkpoint wins over them")
 flags.DEFINE_enum("loss_weights", "original", ["original", "equal"], "channel weights of the L1 "
                   "loss, as gladnet-train's")
+flags.DEFINE_enum("loss", "l1", ["l1", "l1_ssim"], "training loss, as gladnet-train's")
 flags.DEFINE_integer("seed", 0, "seed of initialisation and data")
 flags.DEFINE_integer("workers", max(1, (os.cpu_count() or 2) - 1), "data worker processes")
 flags.DEFINE_integer("checkpoint_every", 500, "steps between checkpoints")
@@ -220,7 +221,7 @@ def main(argv):
     step_fn = jax.jit(lambda p, a, lo, hi: jax_model.train_step(
         p, a, lo.astype(jnp.float32) / 255, hi.astype(jnp.float32) / 255,
         FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate, dtype,
-        jax_model.LOSS_WEIGHTS[FLAGS.loss_weights]), donate_argnums=(0, 1))
+        jax_model.LOSS_WEIGHTS[FLAGS.loss_weights], jax_model.LOSSES[FLAGS.loss]), donate_argnums=(0, 1))
     step = int(adam["step"])
     logging.info("%d photos, recipe %s, %d real pairs (share %g), steps %d -> %d, %s on %s",
                  len(photos), FLAGS.recipe, len(pairs), FLAGS.pairs_share if pairs else 0, step,
