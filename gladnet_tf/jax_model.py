@@ -87,7 +87,7 @@ SSIM_SHARE = 0.84  # as trainer.SSIM_SHARE
 def _gaussian_window(size=11, sigma=1.5):
     """tf.image.ssim's window: a normalised 2-D Gaussian, as a depthwise HWIO kernel for RGB."""
     g = np.exp(-0.5 * ((np.arange(size) - (size - 1) / 2) / sigma) ** 2)
-    window = np.outer(g, g) / np.outer(g, g).sum()
+    window = np.outer(g, g) / g.sum() ** 2
     return jnp.asarray(np.tile(window[:, :, None, None], (1, 1, 1, 3)), jnp.float32)
 
 
