@@ -104,9 +104,9 @@ def ssim(output, target, k1=0.01, k2=0.03):
     return jnp.mean(luminance * contrast)
 
 
-def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS):
+def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS, ssim_share=SSIM_SHARE):
     l1 = weighted_l1_loss(output, target, weights) * 3 / sum(weights)
-    return SSIM_SHARE * (1 - ssim(output, target)) + (1 - SSIM_SHARE) * l1
+    return ssim_share * (1 - ssim(output, target)) + (1 - ssim_share) * l1
 
 
 LOSSES = {"l1": weighted_l1_loss, "l1_ssim": l1_ssim_loss}  # as trainer's

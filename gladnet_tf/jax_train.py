@@ -15,6 +15,7 @@ At the end RUN/gladnet_fg.npz holds the parameters under the TF1 names (and, wit
 --snapshot_every, RUN/gladnet_fg-STEP.npz those of earlier steps, to compare); `gladnet-convert
 --checkpoint RUN/gladnet_fg.npz --output X.weights.h5` turns them into Keras weights.
 """
+import functools
 import multiprocessing
 import os
 import sys
@@ -46,6 +47,8 @@ flags.DEFINE_string("init_params", None, "start a new run from these parameters 
 flags.DEFINE_enum("loss_weights", "original", ["original", "equal"], "channel weights of the L1 "
                   "loss, as gladnet-train's")
 flags.DEFINE_enum("loss", "l1", ["l1", "l1_ssim"], "training loss, as gladnet-train's")
+flags.DEFINE_float("ssim_share", 0.84, "with --loss=l1_ssim: the SSIM term's share, as "
+                   "gladnet-train's", lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_integer("seed", 0, "seed of initialisation and data")
 flags.DEFINE_integer("workers", max(1, (os.cpu_count() or 2) - 1), "data worker processes")
 flags.DEFINE_integer("checkpoint_every", 500, "steps between checkpoints")
@@ -218,10 +221,12 @@ def main(argv):
             params = jax_model.init_params(FLAGS.seed)
         adam = jax_model.init_adam(params)
     dtype = jnp.bfloat16 if FLAGS.precision == "bfloat16" else jnp.float32
+    loss = functools.partial(jax_model.l1_ssim_loss, ssim_share=FLAGS.ssim_share) \
+        if FLAGS.loss == "l1_ssim" else jax_model.LOSSES[FLAGS.loss]
     step_fn = jax.jit(lambda p, a, lo, hi: jax_model.train_step(
         p, a, lo.astype(jnp.float32) / 255, hi.astype(jnp.float32) / 255,
         FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate, dtype,
-        jax_model.LOSS_WEIGHTS[FLAGS.loss_weights], jax_model.LOSSES[FLAGS.loss]), donate_argnums=(0, 1))
+        jax_model.LOSS_WEIGHTS[FLAGS.loss_weights], loss), donate_argnums=(0, 1))
     step = int(adam["step"])
     logging.info("%d photos, recipe %s, %d real pairs (share %g), steps %d -> %d, %s on %s",
                  len(photos), FLAGS.recipe, len(pairs), FLAGS.pairs_share if pairs else 0, step,

@@ -39,7 +39,9 @@ flags.DEFINE_string("init_weights", None, "start a new run from these .weights.h
 flags.DEFINE_enum("loss_weights", "original", ["original", "equal"], "channel weights of the L1 "
                   "loss: the original's (R 0.114, G 0.587, B 0.299) or equal")
 flags.DEFINE_enum("loss", "l1", ["l1", "l1_ssim"], "training loss: the original's L1, or "
-                  "0.84 (1 - SSIM) + 0.16 L1 (Zhao et al.)")
+                  "s (1 - SSIM) + (1 - s) L1 (Zhao et al.; s: --ssim_share)")
+flags.DEFINE_float("ssim_share", 0.84, "with --loss=l1_ssim: the SSIM term's share s "
+                   "(Zhao et al.'s 0.84)", lower_bound=0.0, upper_bound=1.0)
 flags.DEFINE_integer("seed", 0, "seed of initialisation, shuffling, crops and augmentation")
 flags.DEFINE_string("model_dir", None, "run folder: checkpoints, TensorBoard, final weights "
                     "(the flagfiles set runs/<recipe>)")
@@ -183,7 +185,7 @@ def main(argv):
     schedule = trainer.learning_rate_schedule(FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate)
     run = trainer.Trainer(FLAGS.model_dir, strategy, FLAGS.precision, schedule, FLAGS.seed,
                           FLAGS.keep_checkpoints, FLAGS.init_weights,
-                          trainer.LOSS_WEIGHTS[FLAGS.loss_weights], FLAGS.loss)
+                          trainer.LOSS_WEIGHTS[FLAGS.loss_weights], FLAGS.loss, FLAGS.ssim_share)
     val_batches = {source.name: data.validation(source.val) for source in sources
                    if source.val is not None} or None
     total_weight = sum(source.weight for source in sources)

@@ -1,5 +1,6 @@
 """Loss, optimizer and learning-rate schedule of the original, the one training step, and the
 training loop around it: strategy, checkpoints, logs and TensorBoard summaries."""
+import functools
 import json
 import math
 import os
@@ -40,15 +41,16 @@ def weighted_l1_loss(output, target, weights=CHANNEL_WEIGHTS):
     return tf.reduce_mean(tf.abs((output - target) * weights))
 
 
-SSIM_SHARE = 0.84  # Zhao et al. (2017)'s share of the SSIM term in their SSIM + L1 loss
+SSIM_SHARE = 0.84  # Zhao et al. (2017)'s share of SSIM in their SSIM + L1 loss (--ssim_share)
 
 
-def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS):
-    """0.84 (1 - SSIM) + 0.16 L1, as Zhao et al.'s mixed loss (single-scale SSIM, 11x11 Gaussian);
-    the L1 term weighted per channel as `weighted_l1_loss`, rescaled to mean weight 1."""
+def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS, ssim_share=SSIM_SHARE):
+    """s (1 - SSIM) + (1 - s) L1 with s = 0.84 by default, as Zhao et al.'s mixed loss (single-scale
+    SSIM, 11x11 Gaussian); the L1 term weighted per channel as `weighted_l1_loss`, rescaled to mean
+    weight 1."""
     l1 = weighted_l1_loss(output, target, weights) * 3 / sum(weights)
     ssim = tf.reduce_mean(tf.image.ssim(output, target, max_val=1.0))
-    return SSIM_SHARE * (1 - ssim) + (1 - SSIM_SHARE) * l1
+    return ssim_share * (1 - ssim) + (1 - ssim_share) * l1
 
 
 LOSSES = {"l1": weighted_l1_loss, "l1_ssim": l1_ssim_loss}
@@ -117,7 +119,8 @@ class Trainer:
     """
 
     def __init__(self, model_dir, strategy, precision="float32", schedule=None, seed=0,
-                 keep_checkpoints=3, init_weights=None, loss_weights=CHANNEL_WEIGHTS, loss="l1"):
+                 keep_checkpoints=3, init_weights=None, loss_weights=CHANNEL_WEIGHTS, loss="l1",
+                 ssim_share=SSIM_SHARE):
         keras.mixed_precision.set_global_policy(precision)
         keras.utils.set_random_seed(seed)
         self.strategy = strategy
@@ -134,7 +137,8 @@ class Trainer:
         self.keep_checkpoints = keep_checkpoints
         self.init_weights = init_weights
         self.loss_weights = loss_weights
-        self.loss = LOSSES[loss]
+        self.loss = functools.partial(l1_ssim_loss, ssim_share=ssim_share) if loss == "l1_ssim" \
+            else LOSSES[loss]
         writer_dir = os.path.join(model_dir, "tensorboard") if self.chief else None
         self.writer = tf.summary.create_file_writer(writer_dir) if writer_dir else \
             tf.summary.create_noop_writer()

@@ -72,17 +72,20 @@ def test_jax_loss_and_gradients_equal_keras(keras_and_jax, random_weights, loss_
                                        atol=3e-4 * np.abs(want).max())  # float32 sums
 
 
-def test_jax_l1_ssim_loss_and_its_gradient_equal_keras():
-    """`--loss=l1_ssim` in JAX: tf.image.ssim's window and constants, the same mix; the gradient
-    with respect to the output (what the network's backward pass, tested above, receives)."""
+@pytest.mark.parametrize("share", [0.84, 0.5])
+def test_jax_l1_ssim_loss_and_its_gradient_equal_keras(share):
+    """`--loss=l1_ssim` in JAX: tf.image.ssim's window and constants, the same mix at each
+    `--ssim_share`; the gradient with respect to the output (what the network's backward pass,
+    tested above, receives)."""
     rng = np.random.default_rng(2)
     output = rng.uniform(-0.1, 1.1, (2, 40, 56, 3)).astype(np.float32)
     target = rng.uniform(size=(2, 40, 56, 3)).astype(np.float32)
     variable = tf.Variable(output)
     with tf.GradientTape() as tape:
-        keras_loss = trainer.l1_ssim_loss(variable, target)
+        keras_loss = trainer.l1_ssim_loss(variable, target, ssim_share=share)
     keras_grad = tape.gradient(keras_loss, variable).numpy()
-    jax_loss, jax_grad = jax.value_and_grad(jax_model.l1_ssim_loss)(jnp.asarray(output), jnp.asarray(target))
+    jax_loss, jax_grad = jax.value_and_grad(jax_model.l1_ssim_loss)(
+        jnp.asarray(output), jnp.asarray(target), ssim_share=share)
     assert float(jax_loss) == pytest.approx(float(keras_loss), rel=1e-6)
     np.testing.assert_allclose(jax_grad, keras_grad, rtol=0, atol=1e-4 * np.abs(keras_grad).max())
 

@@ -250,10 +250,11 @@ def test_loss_weights_weigh_channels_as_named():
         assert float(trainer.train_step(model, optimizer, low, high, weights)) == pytest.approx(expected, rel=1e-5)
 
 
-def test_l1_ssim_loss_known_value():
+def test_l1_ssim_loss_known_value(tmp_path):
     """Flat images: SSIM is the luminance term alone, (2 mu_x mu_y + C1) / (mu_x^2 + mu_y^2 + C1)
     with C1 = 0.01^2, so an output 0.1 above a black target scores SSIM 1e-4 / 0.0101 and L1 0.1; a
-    training step with `l1_ssim` returns 0.84 (1 - SSIM) + 0.16 L1, and a perfect output 0."""
+    training step with `l1_ssim` returns 0.84 (1 - SSIM) + 0.16 L1, and a perfect output 0; a run's
+    `ssim_share` (--ssim_share) replaces 0.84."""
     import keras
     import tensorflow as tf
 
@@ -267,6 +268,8 @@ def test_l1_ssim_loss_known_value():
     optimizer = trainer.make_optimizer(keras.optimizers.schedules.ExponentialDecay(0.0, 1, 1.0))
     step_loss = trainer.train_step(model, optimizer, low, high, trainer.CHANNEL_WEIGHTS, trainer.l1_ssim_loss)
     assert float(step_loss) == pytest.approx(float(trainer.l1_ssim_loss(model(low), high)), rel=1e-5)
+    run = trainer.Trainer(str(tmp_path / "run"), tf.distribute.get_strategy(), loss="l1_ssim", ssim_share=0.5)
+    assert float(run.loss(target + 0.1, target)) == pytest.approx(0.5 * (1 - 1e-4 / 0.0101) + 0.05, rel=1e-4)
 
 
 def _webp_pairs(folder, count=3, size=(48, 64)):
