@@ -7,6 +7,8 @@ channel-weighted L1 loss (or `trainer.l1_ssim_loss`), Adam with epsilon 1e-8,
 lr * decay_rate ** (step / decay_steps).
 Imports JAX and NumPy only.
 """
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -109,7 +111,9 @@ def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS, ssim_share=SSIM_SHARE)
     return ssim_share * (1 - ssim(output, target)) + (1 - ssim_share) * l1
 
 
-LOSSES = {"l1": weighted_l1_loss, "l1_ssim": l1_ssim_loss}  # as trainer's
+def named_loss(name, ssim_share=SSIM_SHARE):
+    """As trainer.named_loss."""
+    return {"l1": weighted_l1_loss, "l1_ssim": functools.partial(l1_ssim_loss, ssim_share=ssim_share)}[name]
 
 
 def init_adam(params):

@@ -15,7 +15,6 @@ At the end RUN/gladnet_fg.npz holds the parameters under the TF1 names (and, wit
 --snapshot_every, RUN/gladnet_fg-STEP.npz those of earlier steps, to compare); `gladnet-convert
 --checkpoint RUN/gladnet_fg.npz --output X.weights.h5` turns them into Keras weights.
 """
-import functools
 import multiprocessing
 import os
 import sys
@@ -221,8 +220,7 @@ def main(argv):
             params = jax_model.init_params(FLAGS.seed)
         adam = jax_model.init_adam(params)
     dtype = jnp.bfloat16 if FLAGS.precision == "bfloat16" else jnp.float32
-    loss = functools.partial(jax_model.l1_ssim_loss, ssim_share=FLAGS.ssim_share) \
-        if FLAGS.loss == "l1_ssim" else jax_model.LOSSES[FLAGS.loss]
+    loss = jax_model.named_loss(FLAGS.loss, FLAGS.ssim_share)
     step_fn = jax.jit(lambda p, a, lo, hi: jax_model.train_step(
         p, a, lo.astype(jnp.float32) / 255, hi.astype(jnp.float32) / 255,
         FLAGS.base_lr, FLAGS.decay_steps, FLAGS.decay_rate, dtype,

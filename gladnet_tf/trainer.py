@@ -53,7 +53,9 @@ def l1_ssim_loss(output, target, weights=CHANNEL_WEIGHTS, ssim_share=SSIM_SHARE)
     return ssim_share * (1 - ssim) + (1 - ssim_share) * l1
 
 
-LOSSES = {"l1": weighted_l1_loss, "l1_ssim": l1_ssim_loss}
+def named_loss(name, ssim_share=SSIM_SHARE):
+    """The loss `--loss` names: the original's L1, or `l1_ssim_loss` with this SSIM share."""
+    return {"l1": weighted_l1_loss, "l1_ssim": functools.partial(l1_ssim_loss, ssim_share=ssim_share)}[name]
 
 
 def learning_rate_schedule(base_lr=BASE_LR, decay_steps=DECAY_STEPS, decay_rate=DECAY_RATE):
@@ -137,8 +139,7 @@ class Trainer:
         self.keep_checkpoints = keep_checkpoints
         self.init_weights = init_weights
         self.loss_weights = loss_weights
-        self.loss = functools.partial(l1_ssim_loss, ssim_share=ssim_share) if loss == "l1_ssim" \
-            else LOSSES[loss]
+        self.loss = named_loss(loss, ssim_share)
         writer_dir = os.path.join(model_dir, "tensorboard") if self.chief else None
         self.writer = tf.summary.create_file_writer(writer_dir) if writer_dir else \
             tf.summary.create_noop_writer()
